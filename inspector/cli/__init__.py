@@ -17,6 +17,7 @@ from inspector import __version__
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.inspect_cmd",
+    "inspector.cli.calibrate_cmd",
 )
 
 

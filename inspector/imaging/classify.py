@@ -1,0 +1,198 @@
+"""Give each surface anomaly a defect type from its shape, polarity, colour and sharpness.
+
+The rules follow what each defect physically is, not any particular camera or renderer:
+
+- a *scratch* is a thin line, straight or gently curved, of even width;
+- a *crack* is a dark fissure that is jagged (its centre line wanders, its width varies)
+  or that runs across much of the cross-section;
+- a *blister* is a round dome or void: lit on one side and shaded on the other (both
+  lighter and darker parts), or a round spot of one polarity;
+- an *inclusion* is a compact particle of another brightness or colour with a sharp rim;
+- a *stain* is a soft-edged patch of discoloration: faint and extended, its contrast
+  fading gradually from its middle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from inspector.imaging.results import DefectType
+from inspector.imaging.surface import GROW_SIGMAS, Anomaly, Strip
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Length over width beyond which a region is a line (scratch or crack).
+LINE_ELONGATION = 4.0
+
+
+@dataclass(frozen=True)
+class ShapeFeatures:
+    """Measurements of one anomaly in image pixels.
+
+    Attributes
+    ----------
+    length_px : float
+        Extent along the principal axis (largest dimension).
+    width_px : float
+        Extent across it; for a line, its mean width (area / length).
+    area_px : float
+    elongation : float
+        ``length / width``.
+    waviness : float
+        RMS wander of the centre line about a smooth quadratic, relative to the width
+        (lines only; 0 otherwise).
+    width_variation : float
+        Coefficient of variation of the width along the line (lines only).
+    dark_fraction, bright_fraction : float
+        Fractions of the region clearly darker / lighter than its surroundings.
+    chroma_ratio : float
+        Median colour deviation over median lightness deviation.
+    half_max_fraction : float
+        Fraction of the region standing out at least half as much as its peak:
+        ≈1 for a sharp-rimmed object, small for a soft-edged patch.
+    radial_span : float
+        Fraction of the cross-section the region spans (0–1).
+    radial_alignment : float
+        |cos| of the angle between the principal axis and the radius (1 = radial).
+    fill_ratio : float
+        Region area over the area of its principal-axis box (round ≈ 0.79).
+    coarse : bool
+        Found only at the coarse scale.
+    """
+
+    length_px: float
+    width_px: float
+    area_px: float
+    elongation: float
+    waviness: float
+    width_variation: float
+    dark_fraction: float
+    bright_fraction: float
+    chroma_ratio: float
+    half_max_fraction: float
+    radial_span: float
+    radial_alignment: float
+    fill_ratio: float
+    coarse: bool
+
+
+def shape_features(anomaly: Anomaly, strip: Strip) -> tuple[ShapeFeatures, FloatArray, FloatArray]:
+    """Measure an anomaly in image pixels.
+
+    Returns
+    -------
+    features : ShapeFeatures
+    x, y : ndarray of float64
+        Image coordinates of the anomaly's strip pixels.
+    """
+    rows = anomaly.rows.astype(np.float64)
+    cols = anomaly.cols.astype(np.float64)
+    x, y = strip.to_image_xy(rows, cols)
+    weights = strip.pixel_area[anomaly.rows, anomaly.cols]
+    area = float(weights.sum())
+
+    points = np.stack([x, y], axis=1)
+    centre = np.average(points, axis=0, weights=weights)
+    centred = points - centre
+    covariance = (centred * weights[:, None]).T @ centred / max(area, 1e-9)
+    _, eigenvectors = np.linalg.eigh(covariance)
+    major = eigenvectors[:, 1]
+    minor = eigenvectors[:, 0]
+    along = centred @ major
+    across = centred @ minor
+    # Each sample stands for about one pixel: add its own size to the extents.
+    pixel = float(np.sqrt(np.median(weights)))
+    length = float(along.max() - along.min()) + pixel
+    minor_extent = float(across.max() - across.min()) + pixel
+    elongation_box = length / max(minor_extent, 1e-9)
+    width = area / length if elongation_box >= LINE_ELONGATION else minor_extent
+    width = max(min(width, minor_extent), min(pixel, minor_extent))
+    elongation = length / max(width, 1e-9)
+
+    waviness = 0.0
+    width_variation = 0.0
+    if elongation >= LINE_ELONGATION and length >= 6 * pixel:
+        waviness, width_variation = _line_regularity(along, across, weights, width, pixel)
+
+    radial = np.array([centre[0] - strip.center[0], centre[1] - strip.center[1]])
+    radial /= max(float(np.hypot(*radial)), 1e-9)
+    radial_alignment = float(abs(major @ radial))
+
+    z = anomaly.signed_z
+    dark_fraction = float(np.mean(z < -GROW_SIGMAS))
+    bright_fraction = float(np.mean(z > GROW_SIGMAS))
+    lightness_level = float(np.median(np.abs(z)))
+    chroma_level = float(np.median(anomaly.chroma_z))
+    chroma_ratio = chroma_level / max(lightness_level, 1e-6)
+    peak = float(anomaly.score.max())
+    half_max_fraction = float(np.mean(anomaly.score >= 0.5 * peak))
+    radial_span = float((anomaly.rows.max() - anomaly.rows.min() + 1) / strip.n_rows)
+    fill_ratio = area / max(length * minor_extent, 1e-9)
+
+    features = ShapeFeatures(
+        length_px=length,
+        width_px=width,
+        area_px=area,
+        elongation=elongation,
+        waviness=waviness,
+        width_variation=width_variation,
+        dark_fraction=dark_fraction,
+        bright_fraction=bright_fraction,
+        chroma_ratio=chroma_ratio,
+        half_max_fraction=half_max_fraction,
+        radial_span=radial_span,
+        radial_alignment=radial_alignment,
+        fill_ratio=fill_ratio,
+        coarse=anomaly.coarse,
+    )
+    return features, x, y
+
+
+def _line_regularity(
+    along: FloatArray, across: FloatArray, weights: FloatArray, width: float, pixel: float
+) -> tuple[float, float]:
+    """Wander of a line's centre about a quadratic, and the variation of its width."""
+    step = max(2.0 * pixel, 1.0)
+    bins = np.floor((along - along.min()) / step).astype(np.intp)
+    n_bins = int(bins.max()) + 1
+    if n_bins < 4:
+        return 0.0, 0.0
+    mass = np.bincount(bins, weights=weights, minlength=n_bins)
+    present = mass > 0
+    centre_line = (
+        np.bincount(bins, weights=weights * across, minlength=n_bins)[present] / mass[present]
+    )
+    positions = (np.arange(n_bins)[present] + 0.5) * step
+    if positions.size < 4:
+        return 0.0, 0.0
+    coefficients = np.polyfit(positions, centre_line, 2)
+    wander = float(np.sqrt(np.mean((centre_line - np.polyval(coefficients, positions)) ** 2)))
+    widths = mass[present] / step
+    variation = float(np.std(widths)) / max(float(np.mean(widths)), 1e-9)
+    return wander / max(width, pixel), variation
+
+
+def classify_surface(features: ShapeFeatures) -> DefectType:
+    """The defect type of a surface anomaly (see the module docstring for the rules)."""
+    dark = features.dark_fraction >= 0.6
+    bipolar = min(features.dark_fraction, features.bright_fraction) >= 0.15
+    if features.elongation >= LINE_ELONGATION:
+        jagged = features.waviness > 0.6 or features.width_variation > 0.55
+        across_section = features.radial_span >= 0.6 and features.radial_alignment > 0.7
+        if dark and (jagged or across_section):
+            return DefectType.CRACK
+        return DefectType.SCRATCH
+    soft = features.half_max_fraction < 0.35 or features.coarse
+    if soft and not bipolar:
+        return DefectType.STAIN
+    if bipolar:
+        return DefectType.BLISTER
+    if features.chroma_ratio > 1.5:
+        return DefectType.INCLUSION
+    round_shape = features.fill_ratio > 0.65 and features.elongation < 1.6
+    if round_shape and features.length_px > 0:
+        return DefectType.BLISTER if features.half_max_fraction < 0.6 else DefectType.INCLUSION
+    return DefectType.INCLUSION

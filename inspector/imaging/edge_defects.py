@@ -1,0 +1,145 @@
+"""Edge defects and cuts, from the edge-radius profiles and the strip's material.
+
+An edge defect is a run of directions where the measured edge leaves its smooth model by
+more than the edge's own scatter allows (a robust, MAD-based outlier test): outwards of the
+ring is extra material (``flash``), inwards is missing material (``non_fill``). A cut is a
+run of directions where the ring's material is missing across the whole cross-section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from inspector.imaging.edges import EdgeProfile, EdgeSide
+from inspector.imaging.surface import Strip
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: An edge point is an outlier beyond this many robust sigmas of the edge scatter…
+EDGE_SEED_SIGMAS = 5.0
+#: …and an outlier run grows over neighbours beyond this many.
+EDGE_GROW_SIGMAS = 2.5
+#: Below this deviation (px) an edge wobble is sampling noise whatever the scatter says.
+EDGE_MIN_DEVIATION_PX = 0.8
+
+
+@dataclass(frozen=True)
+class EdgeRun:
+    """A run of directions along one edge that departs from its model.
+
+    Attributes
+    ----------
+    side : EdgeSide
+    start, stop : int
+        Directions ``start … stop-1`` (indices modulo ``n``), in profile directions.
+    n : int
+        Directions in the profile.
+    excess : bool
+        True when the edge stands out beyond the model (material added), False when it
+        falls back into the ring (material missing).
+    depth_px : float
+        Largest departure from the model (px).
+    """
+
+    side: EdgeSide
+    start: int
+    stop: int
+    n: int
+    excess: bool
+    depth_px: float
+
+    def indices(self) -> npt.NDArray[np.intp]:
+        """Profile directions covered, in order."""
+        return np.arange(self.start, self.stop) % self.n
+
+
+@dataclass(frozen=True)
+class CutRun:
+    """A run of strip columns where the ring's material is missing across the section."""
+
+    start: int
+    stop: int
+    n: int
+
+    def indices(self) -> npt.NDArray[np.intp]:
+        """Strip columns covered, in order."""
+        return np.arange(self.start, self.stop) % self.n
+
+
+def circular_runs(mask: BoolArray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of True in a closed (wrapping) boolean profile.
+
+    ``stop`` may exceed ``len(mask)`` for a run that wraps past the end.
+    """
+    n = mask.size
+    if not mask.any():
+        return []
+    if mask.all():
+        return [(0, n)]
+    # Start scanning just after a False so no run is split by the seam.
+    first_false = int(np.argmin(mask))
+    rolled = np.roll(mask, -first_false)
+    padded = np.concatenate([[False], rolled, [False]]).astype(np.int8)
+    steps = np.diff(padded)
+    starts = np.flatnonzero(steps == 1)
+    stops = np.flatnonzero(steps == -1)
+    return [
+        (int(a + first_false), int(b + first_false)) for a, b in zip(starts, stops, strict=True)
+    ]
+
+
+def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
+    """Runs of directions where ``profile`` departs from its smooth model.
+
+    The outward / inward sign is taken relative to the ring: for the outer edge a larger
+    radius is excess material, for the inner edge a smaller one is.
+    """
+    deviation = profile.measured - profile.model
+    if profile.side is EdgeSide.INNER:
+        deviation = -deviation  # positive = towards the hole = excess material
+    deviation = np.nan_to_num(deviation, nan=0.0)
+    sigma = max(profile.noise_px, 0.15)
+    seed = max(EDGE_SEED_SIGMAS * sigma, EDGE_MIN_DEVIATION_PX)
+    grow = max(EDGE_GROW_SIGMAS * sigma, 0.6 * EDGE_MIN_DEVIATION_PX)
+    runs: list[EdgeRun] = []
+    n = deviation.size
+    for sign in (1.0, -1.0):
+        signed = sign * deviation
+        for start, stop in circular_runs(signed > grow):
+            idx = np.arange(start, stop) % n
+            peak = float(signed[idx].max())
+            if peak < seed or idx.size < 2:
+                continue
+            runs.append(
+                EdgeRun(
+                    side=profile.side,
+                    start=start,
+                    stop=stop,
+                    n=n,
+                    excess=sign > 0,
+                    depth_px=peak,
+                )
+            )
+    return runs
+
+
+def find_cuts(strip: Strip) -> list[CutRun]:
+    """Runs of strip columns where the ring's material is missing across the section.
+
+    A column counts as cut when fewer than a third of its rows look like ring material
+    (projected colour at least half-way from background to ring); glare on a dark ring
+    can lighten a band of rows, but not the whole cross-section.
+    """
+    material_fraction = np.mean(strip.material >= 0.5, axis=0)
+    cuts: list[CutRun] = []
+    for start, stop in circular_runs(material_fraction < 0.35):
+        idx = np.arange(start, stop) % strip.n_cols
+        # A real gap is clear of material in its middle, not just thin.
+        if float(material_fraction[idx].min()) > 0.15:
+            continue
+        cuts.append(CutRun(start=start, stop=stop, n=strip.n_cols))
+    return cuts

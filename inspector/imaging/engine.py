@@ -1,0 +1,401 @@
+"""The image engine: pixels in, ring geometry and classified defects out.
+
+``locate -> edges -> measure -> strip -> anomalies / edge runs / cuts -> classify``.
+Each step is a pure function in its own module; this one only wires them together and
+turns their findings into :class:`~inspector.imaging.results.Defect` records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from inspector.imaging.classify import classify_surface, shape_features
+from inspector.imaging.edge_defects import CutRun, EdgeRun, find_cuts, find_edge_runs
+from inspector.imaging.edges import EdgeProfile, EdgeSide, contrast_signal, measure_edge
+from inspector.imaging.load import to_float
+from inspector.imaging.locate import CoarseRing, RingNotFound, locate_ring
+from inspector.imaging.measure import ring_geometry
+from inspector.imaging.polar import angles_for
+from inspector.imaging.results import BBox, Defect, DefectType, RingInspection, Where
+from inspector.imaging.surface import Anomaly, Strip, build_strip, find_anomalies
+
+FloatArray = npt.NDArray[np.float64]
+TWO_PI = 2.0 * np.pi
+
+#: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
+#: a change can alter a verdict or a measurement.
+ENGINE_VERSION = "1.0.0"
+
+
+def inspect_pixels(pixels: npt.NDArray[np.generic]) -> RingInspection:
+    """Find, measure and inspect the ring in one image.
+
+    Parameters
+    ----------
+    pixels : (H, W) or (H, W, 3) ndarray of uint8 or uint16
+        The image as decoded (BGR when colour); not modified.
+
+    Returns
+    -------
+    RingInspection
+        ``ring`` is None (and ``problems`` says why) when no ring is in view.
+    """
+    quantum = 1.0 / 65535.0 if pixels.dtype == np.uint16 else 1.0 / 255.0
+    image = np.ascontiguousarray(to_float(pixels))
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    shape = (int(image.shape[0]), int(image.shape[1]))
+    try:
+        coarse = locate_ring(image)
+    except RingNotFound as exc:
+        return RingInspection(image_shape=shape, ring=None, problems=(str(exc),))
+    return _inspect_located(image, coarse, shape=shape, quantum=quantum)
+
+
+@dataclass(frozen=True)
+class _Interval:
+    """An arc of directions ``[start, start + length)`` in radians (may pass 2π)."""
+
+    start: float
+    length: float
+
+    def expanded(self, margin: float) -> _Interval:
+        return _Interval(self.start - margin, self.length + 2.0 * margin)
+
+    def overlaps(self, other: _Interval) -> bool:
+        for shift in (-TWO_PI, 0.0, TWO_PI):
+            a0 = self.start + shift
+            if a0 < other.start + other.length and other.start < a0 + self.length:
+                return True
+        return False
+
+    def contains(self, other: _Interval) -> bool:
+        for shift in (-TWO_PI, 0.0, TWO_PI):
+            a0 = self.start + shift
+            if a0 <= other.start and other.start + other.length <= a0 + self.length:
+                return True
+        return False
+
+
+def _inspect_located(
+    image: npt.NDArray[np.float32],
+    coarse: CoarseRing,
+    *,
+    shape: tuple[int, int],
+    quantum: float,
+) -> RingInspection:
+    """Everything after the coarse location."""
+    center = coarse.center
+    n = int(np.clip(round(TWO_PI * float(coarse.outer_radius.mean())), 360, 16384))
+    outer_coarse = _resample(coarse.outer_radius, n)
+    inner_coarse = _resample(coarse.inner_radius, n)
+    cross = float(np.median(outer_coarse - inner_coarse))
+    # The coarse edge is good to a couple of reduced pixels; reach past that, and far
+    # enough to follow a deep bite or a tall film on the edge.
+    reduced_px = max(shape) / 400.0
+    slack = max(6.0, 3.0 * reduced_px)
+    outer = measure_edge(
+        image,
+        coarse,
+        center,
+        outer_coarse,
+        side=EdgeSide.OUTER,
+        reach_in_px=max(slack, 0.5 * cross),
+        reach_out_px=max(slack, 0.35 * cross),
+    )
+    inner = measure_edge(
+        image,
+        coarse,
+        center,
+        inner_coarse,
+        side=EdgeSide.INNER,
+        reach_in_px=min(max(slack, 0.35 * cross), 0.8 * float(inner_coarse.min())),
+        reach_out_px=max(slack, 0.5 * cross),
+    )
+    blur = max(outer.blur_px, inner.blur_px)
+    weights, offset, _ = contrast_signal(image, coarse)
+    strip = build_strip(
+        image,
+        center,
+        inner.model,
+        outer.model,
+        inset_px=max(2.0, 1.0 + 2.5 * blur),
+        weights=weights,
+        offset=offset,
+    )
+    problems: list[str] = []
+    if coarse.touches_border:
+        problems.append("the ring runs into the image border: it cannot be inspected whole")
+    cuts = find_cuts(strip) if strip is not None else []
+    geometry = ring_geometry(center, outer, inner, broken=bool(cuts))
+    if strip is None:
+        problems.append("the ring is too thin in this image to inspect its surface")
+        return RingInspection(image_shape=shape, ring=geometry, problems=tuple(problems))
+
+    defects = _collect_defects(strip, outer, inner, cuts, center=center, quantum=quantum)
+    defects.sort(key=lambda d: d.angle_deg)
+    return RingInspection(
+        image_shape=shape, ring=geometry, defects=tuple(defects), problems=tuple(problems)
+    )
+
+
+def _resample(values: FloatArray, n: int) -> FloatArray:
+    """Linear resampling of a closed profile to ``n`` directions."""
+    result: FloatArray = np.interp(angles_for(n), angles_for(values.size), values, period=TWO_PI)
+    return result
+
+
+def _collect_defects(
+    strip: Strip,
+    outer: EdgeProfile,
+    inner: EdgeProfile,
+    cuts: list[CutRun],
+    *,
+    center: tuple[float, float],
+    quantum: float,
+) -> list[Defect]:
+    """Turn cuts, edge runs and surface anomalies into defects, each found once."""
+    mid_radius = float(strip.radius.mean())
+    cross = float(np.mean(outer.model - inner.model))
+    cut_arcs = [_columns_interval(c.start, c.stop, c.n) for c in cuts]
+    near_cut = [arc.expanded(cross / max(mid_radius, 1.0)) for arc in cut_arcs]
+
+    runs = [run for profile in (outer, inner) for run in find_edge_runs(profile)]
+    runs = [r for r in runs if not any(_run_interval(r).overlaps(arc) for arc in near_cut)]
+
+    anomalies, _ = find_anomalies(strip, noise_floor=quantum)
+    anomalies = [
+        a
+        for a in _merge_neighbours(anomalies, strip)
+        if not any(_anomaly_interval(a, strip.n_cols).overlaps(arc) for arc in near_cut)
+    ]
+
+    kept_runs: list[EdgeRun] = list(runs)
+    surface: list[Anomaly] = []
+    for anomaly in anomalies:
+        arc = _anomaly_interval(anomaly, strip.n_cols)
+        touches = {
+            EdgeSide.INNER: bool(anomaly.rows.min() == 0),
+            EdgeSide.OUTER: bool(anomaly.rows.max() == strip.n_rows - 1),
+        }
+        swallowed = False
+        for run in list(kept_runs):
+            if not touches[run.side]:
+                continue
+            run_arc = _run_interval(run)
+            if not run_arc.overlaps(arc):
+                continue
+            if run_arc.expanded(0.5 * run_arc.length + 2.0 * TWO_PI / run.n).contains(arc):
+                swallowed = True  # the edge defect itself, seen from inside the strip
+                break
+            if arc.expanded(TWO_PI / strip.n_cols * 3).contains(run_arc):
+                kept_runs.remove(run)  # a crack from the edge nicks the edge too
+        if not swallowed:
+            surface.append(anomaly)
+
+    defects: list[Defect] = []
+    for cut in cuts:
+        defects.append(_cut_defect(cut, outer, inner, center))
+    for run in kept_runs:
+        profile = outer if run.side is EdgeSide.OUTER else inner
+        defects.append(_edge_defect(run, profile, center))
+    for anomaly in surface:
+        defect = _surface_defect(anomaly, strip)
+        if defect is not None:
+            defects.append(defect)
+    return defects
+
+
+def _columns_interval(start: int, stop: int, n: int) -> _Interval:
+    return _Interval(TWO_PI * start / n, TWO_PI * (stop - start) / n)
+
+
+def _run_interval(run: EdgeRun) -> _Interval:
+    return _columns_interval(run.start, run.stop, run.n)
+
+
+def _anomaly_interval(anomaly: Anomaly, n_cols: int) -> _Interval:
+    """The arc of directions an anomaly covers (it never spans the whole ring)."""
+    columns = np.unique(anomaly.cols)
+    if columns.size == 1:
+        return _columns_interval(int(columns[0]), int(columns[0]) + 1, n_cols)
+    gaps = np.diff(np.concatenate([columns, [columns[0] + n_cols]]))
+    widest = int(np.argmax(gaps))
+    start = int(columns[(widest + 1) % columns.size])
+    stop = int(columns[widest]) + 1
+    if stop <= start:
+        stop += n_cols
+    return _columns_interval(start, stop, n_cols)
+
+
+def _merge_neighbours(anomalies: list[Anomaly], strip: Strip) -> list[Anomaly]:
+    """Join anomalies that lie closer than a quarter of their size: one defect's parts.
+
+    A blister's lit and shaded halves, or a crack interrupted where it crosses a glare
+    band, show up as separate regions.
+    """
+    if len(anomalies) < 2:
+        return anomalies
+    boxes = []
+    for anomaly in anomalies:
+        x, y = strip.to_image_xy(anomaly.rows.astype(np.float64), anomaly.cols.astype(np.float64))
+        boxes.append((x.min(), y.min(), x.max(), y.max()))
+    parent = list(range(len(anomalies)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(anomalies)):
+        for j in range(i + 1, len(anomalies)):
+            a, b = boxes[i], boxes[j]
+            size = min(max(a[2] - a[0], a[3] - a[1]), max(b[2] - b[0], b[3] - b[1]))
+            margin = max(2.0, 0.25 * size)
+            gap_x = max(a[0], b[0]) - min(a[2], b[2])
+            gap_y = max(a[1], b[1]) - min(a[3], b[3])
+            if gap_x <= margin and gap_y <= margin:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Anomaly]] = {}
+    for i, anomaly in enumerate(anomalies):
+        groups.setdefault(find(i), []).append(anomaly)
+    merged: list[Anomaly] = []
+    for members in groups.values():
+        if len(members) == 1:
+            merged.append(members[0])
+            continue
+        score = np.concatenate([m.score for m in members])
+        merged.append(
+            Anomaly(
+                rows=np.concatenate([m.rows for m in members]),
+                cols=np.concatenate([m.cols for m in members]),
+                signed_z=np.concatenate([m.signed_z for m in members]),
+                chroma_z=np.concatenate([m.chroma_z for m in members]),
+                score=score,
+                seed_area_fraction=float(np.mean(score >= 6.0)),
+                coarse=all(m.coarse for m in members),
+            )
+        )
+    return merged
+
+
+def _polygon_defect(
+    points: FloatArray,
+    *,
+    defect_type: DefectType,
+    where: Where,
+    length: float,
+    width: float,
+    area: float,
+    center: tuple[float, float],
+    score: float,
+) -> Defect:
+    """A defect record from its outline polygon ((N, 2) image ``(x, y)``)."""
+    x0 = int(np.floor(points[:, 0].min() - 0.5))
+    y0 = int(np.floor(points[:, 1].min() - 0.5))
+    x1 = int(np.ceil(points[:, 0].max() + 0.5))
+    y1 = int(np.ceil(points[:, 1].max() + 0.5))
+    mean = points.mean(axis=0)
+    # Image y grows downwards: the on-screen angle is atan2(-dy, dx).
+    angle = float(np.degrees(np.arctan2(-(mean[1] - center[1]), mean[0] - center[0])) % 360.0)
+    return Defect(
+        type=defect_type,
+        where=where,
+        bbox=BBox(x0, y0, max(1, x1 - x0), max(1, y1 - y0)),
+        length_px=float(length),
+        width_px=float(width),
+        area_px=float(area),
+        angle_deg=angle,
+        outline_px=points,
+        score=float(score),
+    )
+
+
+def _edge_defect(run: EdgeRun, profile: EdgeProfile, center: tuple[float, float]) -> Defect:
+    """A flash (material beyond the edge) or non-fill (material missing at it)."""
+    idx = run.indices()
+    model = profile.model[idx]
+    measured = np.where(np.isfinite(profile.measured[idx]), profile.measured[idx], model)
+    step = TWO_PI / run.n
+    arc = float(np.sum(model) * step)
+    area = float(np.sum(np.abs(measured - model) * model) * step)
+    theta = angles_for(run.n)[idx]
+    out_x = center[0] + measured * np.cos(theta)
+    out_y = center[1] - measured * np.sin(theta)
+    back_x = center[0] + model[::-1] * np.cos(theta[::-1])
+    back_y = center[1] - model[::-1] * np.sin(theta[::-1])
+    outline = np.stack([np.concatenate([out_x, back_x]), np.concatenate([out_y, back_y])], axis=1)
+    where = Where.OUTER_EDGE if run.side is EdgeSide.OUTER else Where.INNER_EDGE
+    defect_type = DefectType.FLASH if run.excess else DefectType.NON_FILL
+    return _polygon_defect(
+        outline,
+        defect_type=defect_type,
+        where=where,
+        length=max(arc, run.depth_px),
+        width=min(arc, run.depth_px),
+        area=area,
+        center=center,
+        score=run.depth_px / max(profile.noise_px, 0.15),
+    )
+
+
+def _cut_defect(
+    cut: CutRun, outer: EdgeProfile, inner: EdgeProfile, center: tuple[float, float]
+) -> Defect:
+    """A gap through the whole cross-section."""
+    n = outer.model.size
+    first = int(np.floor(cut.start / cut.n * n))
+    last = int(np.ceil(cut.stop / cut.n * n))
+    idx = np.arange(first, max(last, first + 1)) % n
+    theta = angles_for(n)[idx]
+    out_r = outer.model[idx]
+    in_r = inner.model[idx]
+    outline = np.concatenate(
+        [
+            np.stack([center[0] + out_r * np.cos(theta), center[1] - out_r * np.sin(theta)], 1),
+            np.stack(
+                [
+                    center[0] + in_r[::-1] * np.cos(theta[::-1]),
+                    center[1] - in_r[::-1] * np.sin(theta[::-1]),
+                ],
+                1,
+            ),
+        ]
+    )
+    cross = float(np.mean(out_r - in_r))
+    gap = float(np.mean(0.5 * (out_r + in_r)) * TWO_PI * idx.size / n)
+    return _polygon_defect(
+        outline,
+        defect_type=DefectType.CUT,
+        where=Where.SURFACE,
+        length=max(cross, gap),
+        width=min(cross, gap),
+        area=cross * gap,
+        center=center,
+        score=float("inf"),
+    )
+
+
+def _surface_defect(anomaly: Anomaly, strip: Strip) -> Defect | None:
+    """A classified surface defect with its outline (convex hull of its pixels)."""
+    features, x, y = shape_features(anomaly, strip)
+    defect_type = classify_surface(features)
+    points = np.stack([x, y], axis=1).astype(np.float32)
+    hull = cv2.convexHull(points).reshape(-1, 2).astype(np.float64)
+    if hull.shape[0] < 3:
+        hull = np.vstack([hull, hull + 0.5, hull - 0.5])
+    return _polygon_defect(
+        hull,
+        defect_type=defect_type,
+        where=Where.SURFACE,
+        length=features.length_px,
+        width=features.width_px,
+        area=features.area_px,
+        center=strip.center,
+        score=float(anomaly.score.max()),
+    )

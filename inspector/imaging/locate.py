@@ -1,0 +1,327 @@
+"""Find the ring coarsely: its centre and rough edge radii all round.
+
+Works on a reduced copy of the image (long side about 400 px), so the cost does not grow
+with the camera's resolution. The result only seeds the sub-pixel edge search in
+:mod:`inspector.imaging.edges`; it does not need to be precise, only robust to lighting,
+dust, glare and to a ring that is cut through.
+
+The idea: the background is whatever covers the image border. A smooth (quadratic)
+surface fitted to the background pixels absorbs vignetting and a lighting gradient; the
+ring is what differs from that surface, split off by Otsu's threshold on the colour
+distance. The largest such object is the ring; unwrapping it around its centroid gives,
+for each direction, the radial run that is the ring's cross-section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from inspector.imaging.polar import fit_radius_profile, polar_sample
+
+FloatImage = npt.NDArray[np.float32]
+
+#: Long side of the reduced image the search runs on (px).
+WORKING_SIZE = 400
+#: Number of directions the coarse profile is taken in.
+COARSE_ANGLES = 360
+
+
+class RingNotFound(Exception):
+    """No ring could be found in the image; ``str()`` says why, for a person."""
+
+
+@dataclass(frozen=True)
+class CoarseRing:
+    """A rough ring location in full-image pixels.
+
+    Attributes
+    ----------
+    center : tuple of float
+        ``(x, y)`` centre estimate, image pixels.
+    outer_radius, inner_radius : (COARSE_ANGLES,) ndarray of float64
+        Smoothed radii of the outer and inner edges (px) at angles
+        ``2π k / COARSE_ANGLES``, counter-clockwise on screen from +x.
+    ring_color, background_color : (C,) ndarray of float64
+        Typical colour (float, channel order of the input) of ring and background.
+    touches_border : bool
+        True when the ring runs into the image border (it cannot be seen whole).
+    """
+
+    center: tuple[float, float]
+    outer_radius: npt.NDArray[np.float64]
+    inner_radius: npt.NDArray[np.float64]
+    ring_color: npt.NDArray[np.float64]
+    background_color: npt.NDArray[np.float64]
+    touches_border: bool
+
+
+def locate_ring(image: FloatImage) -> CoarseRing:
+    """Find the ring in a float image.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) ndarray of float32 in [0, 1]
+        The whole image; not modified.
+
+    Returns
+    -------
+    CoarseRing
+
+    Raises
+    ------
+    RingNotFound
+        When nothing ring-shaped stands out from the background.
+    """
+    height, width = image.shape[:2]
+    factor = min(1.0, WORKING_SIZE / max(height, width))
+    small = (
+        cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        if factor < 1.0
+        else image.copy()
+    )
+    if small.ndim == 2:
+        small = small[:, :, np.newaxis]
+    small = cv2.GaussianBlur(small, (0, 0), 1.0)
+    if small.ndim == 2:  # GaussianBlur drops a singleton channel axis
+        small = small[:, :, np.newaxis]
+
+    small = np.asarray(small, dtype=np.float32)
+    foreground, background_model, distance = _segment(small)
+    ring_mask = _largest_object(foreground)
+    if ring_mask is None:
+        raise RingNotFound("no ring found in view: nothing stands out from the background")
+
+    center = _centroid(ring_mask)
+    outer, inner = _radial_extent(ring_mask, center)
+    # Re-centre on the fitted outer edge: the centroid of a cut ring is off-centre.
+    for _ in range(2):
+        center = _refit_center(outer, center)
+        outer, inner = _radial_extent(ring_mask, center)
+
+    valid = np.isfinite(outer) & np.isfinite(inner)
+    if valid.mean() < 0.5:
+        raise RingNotFound("no ring found in view: the largest object is not ring-shaped")
+    outer_fit = fit_radius_profile(outer, order=4)
+    inner_fit = fit_radius_profile(inner, order=4)
+    cross = outer_fit - inner_fit
+    if np.median(cross) < 1.5 or np.median(inner_fit) < 1.0:
+        raise RingNotFound("no ring found in view: the object found has no central hole")
+    # A ring's hole is a large part of its extent; a blob (a pellet, a smudge) is not a ring.
+    if np.median(inner_fit) < 0.15 * np.median(outer_fit):
+        raise RingNotFound("no ring found in view: the object found has no central hole")
+
+    ring_color, background_color = _typical_colors(small, ring_mask, foreground)
+    small_h, small_w = ring_mask.shape
+    angles = np.linspace(0, 2 * np.pi, COARSE_ANGLES, endpoint=False)
+    xs = center[0] + outer_fit * np.cos(angles)
+    ys = center[1] - outer_fit * np.sin(angles)
+    touches = bool(
+        xs.min() < 1.0 or ys.min() < 1.0 or xs.max() > small_w - 2.0 or ys.max() > small_h - 2.0
+    )
+    del background_model, distance
+
+    # Back to full-image pixels. A pixel centre maps as (p + 0.5) / factor - 0.5.
+    scale = 1.0 / factor
+    full_center = ((center[0] + 0.5) * scale - 0.5, (center[1] + 0.5) * scale - 0.5)
+    return CoarseRing(
+        center=full_center,
+        outer_radius=outer_fit * scale,
+        inner_radius=inner_fit * scale,
+        ring_color=ring_color,
+        background_color=background_color,
+        touches_border=touches,
+    )
+
+
+def _segment(
+    small: FloatImage,
+) -> tuple[npt.NDArray[np.bool_], FloatImage, FloatImage]:
+    """Split foreground from a smoothly varying background.
+
+    Returns the foreground mask, the background model and the colour distance.
+    """
+    height, width = small.shape[:2]
+    border = max(2, int(0.03 * min(height, width)))
+    frame = np.ones((height, width), bool)
+    frame[border:-border, border:-border] = False
+
+    background_mask = frame
+    model = np.empty_like(small)
+    foreground = np.zeros((height, width), bool)
+    distance = np.zeros((height, width), np.float32)
+    for _ in range(3):
+        model = _fit_background_surface(small, background_mask)
+        distance = np.sqrt(np.sum((small - model) ** 2, axis=2)).astype(np.float32)
+        threshold = _otsu_threshold(distance)
+        noise = _robust_sigma(distance[background_mask])
+        # Otsu splits any image in two; demand that the split stands well above the
+        # background's own variation so an empty field of view finds nothing.
+        threshold = max(threshold, 4.0 * noise, 0.02)
+        foreground = distance > threshold
+        background_mask = ~cv2.dilate(
+            foreground.astype(np.uint8), np.ones((5, 5), np.uint8)
+        ).astype(bool)
+        if background_mask.sum() < 0.05 * height * width:
+            break
+    return foreground, model, distance
+
+
+def _fit_background_surface(image: FloatImage, mask: npt.NDArray[np.bool_]) -> FloatImage:
+    """Least-squares quadratic surface per channel through the masked pixels."""
+    height, width, channels = image.shape
+    rows, cols = np.nonzero(mask)
+    if rows.size > 4000:  # a sparse, even subset is plenty for six coefficients
+        step = rows.size // 4000 + 1
+        rows, cols = rows[::step], cols[::step]
+    if rows.size < 12:
+        median = np.median(image.reshape(-1, channels), axis=0)
+        return np.broadcast_to(median, image.shape).astype(np.float32).copy()
+    u = cols / width - 0.5
+    v = rows / height - 0.5
+    design = np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], axis=1)
+    values = image[rows, cols, :].astype(np.float64)
+    coefficients = _solve(design, values)
+    # One pass of outlier rejection: dust and a ring edge caught in the frame.
+    residual = np.sqrt(np.sum((design @ coefficients - values) ** 2, axis=1))
+    keep = residual <= max(3.0 * _robust_sigma(residual), 1e-3)
+    if keep.sum() >= 12:
+        coefficients = _solve(design[keep], values[keep])
+    # Evaluate the quadratic separably: (H, 1) and (1, W) terms broadcast to the image.
+    gu = (np.arange(width) / width - 0.5)[np.newaxis, :, np.newaxis]
+    gv = (np.arange(height) / height - 0.5)[:, np.newaxis, np.newaxis]
+    c = coefficients.astype(np.float64)
+    surface = c[0] + c[1] * gu + c[2] * gv + c[3] * gu * gu + c[4] * gu * gv + c[5] * gv * gv
+    return np.asarray(surface, dtype=np.float32)
+
+
+def _solve(
+    design: npt.NDArray[np.float64], values: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Least squares through the normal equations (six well-scaled unknowns)."""
+    gram = design.T @ design + 1e-9 * np.eye(design.shape[1])
+    return np.asarray(np.linalg.solve(gram, design.T @ values), dtype=np.float64)
+
+
+def _otsu_threshold(values: FloatImage) -> float:
+    """Otsu's threshold of a float array, on a 256-bin histogram of its range."""
+    sample = values.ravel()[:: max(1, values.size // 20000)]
+    top = float(np.percentile(sample, 99.9))
+    if top <= 0:
+        return 0.0
+    scaled = np.clip(values / top * 255.0, 0, 255).astype(np.uint8)
+    level, _ = cv2.threshold(scaled, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return float(level) / 255.0 * top
+
+
+def _robust_sigma(values: npt.NDArray[np.floating]) -> float:
+    """Standard deviation estimated from the median absolute deviation."""
+    if values.size == 0:
+        return 0.0
+    values = values.ravel()[:: max(1, values.size // 5000)]
+    median = np.median(values)
+    return float(1.4826 * np.median(np.abs(values - median)))
+
+
+def _largest_object(foreground: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_] | None:
+    """The largest connected foreground object after removing specks and fibres."""
+    mask = foreground.astype(np.uint8)
+    mask = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return None
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    best = int(np.argmax(areas)) + 1
+    if areas[best - 1] < 0.002 * mask.size or areas[best - 1] < 30:
+        return None
+    result: npt.NDArray[np.bool_] = labels == best
+    return result
+
+
+def _centroid(mask: npt.NDArray[np.bool_]) -> tuple[float, float]:
+    """Centroid ``(x, y)`` of a mask."""
+    rows, cols = np.nonzero(mask)
+    return float(cols.mean()), float(rows.mean())
+
+
+def _radial_extent(
+    mask: npt.NDArray[np.bool_], center: tuple[float, float]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Outer and inner radius of the ring's cross-section in each direction.
+
+    In each direction the longest run of foreground along the ray is taken as the
+    ring's cross-section; NaN where the ray meets no foreground (a cut).
+    """
+    height, width = mask.shape
+    max_radius = float(
+        np.hypot(max(center[0], width - center[0]), max(center[1], height - center[1]))
+    )
+    n_radii = int(np.ceil(max_radius)) + 1
+    strip = polar_sample(
+        mask.astype(np.float32),
+        center,
+        radii=np.arange(n_radii, dtype=np.float64),
+        n_angles=COARSE_ANGLES,
+        interpolation=cv2.INTER_NEAREST,
+    )
+    inside = strip > 0.5  # (n_radii, n_angles)
+    outer = np.full(COARSE_ANGLES, np.nan)
+    inner = np.full(COARSE_ANGLES, np.nan)
+    padded = np.zeros((COARSE_ANGLES, n_radii + 2), np.int8)
+    padded[:, 1:-1] = inside.T
+    steps = np.diff(padded, axis=1)
+    # Runs alternate start/end along each direction, so the k-th start pairs with the
+    # k-th end; np.nonzero walks directions in order.
+    start_col, start_row = np.nonzero(steps == 1)
+    _, end_row = np.nonzero(steps == -1)
+    if start_col.size == 0:
+        return outer, inner
+    lengths = end_row - start_row
+    order = np.lexsort((lengths, start_col))
+    last_of_column = np.ones(order.size, bool)
+    last_of_column[:-1] = start_col[order][1:] != start_col[order][:-1]
+    best = order[last_of_column]
+    inner[start_col[best]] = start_row[best]
+    outer[start_col[best]] = end_row[best]
+    return outer, inner
+
+
+def _refit_center(
+    outer: npt.NDArray[np.float64], center: tuple[float, float]
+) -> tuple[float, float]:
+    """Centre of an ellipse fitted to the outer edge points (robust to a cut)."""
+    angles = np.linspace(0, 2 * np.pi, COARSE_ANGLES, endpoint=False)
+    valid = np.isfinite(outer)
+    if valid.sum() < 10:
+        return center
+    radius = outer[valid]
+    # Drop directions whose run ends far from the typical radius (a cut, a fibre).
+    median = np.median(radius)
+    keep = np.abs(radius - median) <= max(3.0 * _robust_sigma(radius), 0.1 * median)
+    xs = center[0] + radius[keep] * np.cos(angles[valid][keep])
+    ys = center[1] - radius[keep] * np.sin(angles[valid][keep])
+    if xs.size < 10:
+        return center
+    points = np.stack([xs, ys], axis=1).astype(np.float32)
+    (cx, cy), _, _ = cv2.fitEllipse(points)
+    return float(cx), float(cy)
+
+
+def _typical_colors(
+    small: FloatImage, ring_mask: npt.NDArray[np.bool_], foreground: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Median colour of the ring body and of the background near it."""
+    kernel = np.ones((3, 3), np.uint8)
+    body = cv2.erode(ring_mask.astype(np.uint8), kernel).astype(bool)
+    if body.sum() < 10:
+        body = ring_mask
+    near = cv2.dilate(ring_mask.astype(np.uint8), np.ones((15, 15), np.uint8)).astype(bool)
+    background = near & ~cv2.dilate(foreground.astype(np.uint8), kernel).astype(bool)
+    if background.sum() < 10:
+        background = ~foreground
+    ring_color = np.median(small[body], axis=0).astype(np.float64)
+    background_color = np.median(small[background], axis=0).astype(np.float64)
+    return ring_color, background_color

@@ -1,0 +1,186 @@
+"""Polar unwrapping around the ring centre and smooth models of radius profiles.
+
+Convention used by every imaging module: direction ``k`` of ``n`` is the angle
+``θ = 2π k / n`` counter-clockwise *on screen* from the +x axis. Because image rows grow
+downwards, a point at radius ``r`` is ``x = cx + r cos θ``, ``y = cy - r sin θ``.
+Sampled strips are ``(n_radii, n_angles)`` arrays: rows are radii, columns directions.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def angles_for(n_angles: int) -> FloatArray:
+    """The ``n_angles`` sampling directions in radians."""
+    return np.linspace(0.0, 2.0 * np.pi, n_angles, endpoint=False)
+
+
+def polar_sample(
+    image: npt.NDArray[np.float32],
+    center: tuple[float, float],
+    *,
+    radii: FloatArray,
+    n_angles: int,
+    interpolation: int = cv2.INTER_LINEAR,
+) -> npt.NDArray[np.float32]:
+    """Sample ``image`` on concentric circles.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) ndarray of float32
+    center : tuple of float
+        ``(x, y)`` in image pixels.
+    radii : (R,) ndarray of float64
+        Radii in px, one per output row.
+    n_angles : int
+        Number of directions, one per output column.
+
+    Returns
+    -------
+    (R, n_angles) or (R, n_angles, C) ndarray of float32
+        Points outside the image read as NaN.
+    """
+    radius_grid = np.repeat(radii[:, np.newaxis], n_angles, axis=1)
+    return sample_radius_grid(image, center, radius_grid, interpolation=interpolation)
+
+
+def sample_radius_grid(
+    image: npt.NDArray[np.float32],
+    center: tuple[float, float],
+    radius_grid: FloatArray,
+    *,
+    interpolation: int = cv2.INTER_LINEAR,
+) -> npt.NDArray[np.float32]:
+    """Sample ``image`` at radius ``radius_grid[i, k]`` in direction ``k``.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) ndarray of float32
+    center : tuple of float
+        ``(x, y)`` in image pixels.
+    radius_grid : (R, N) ndarray of float64
+        Radius in px for each output pixel; column ``k`` is direction ``2π k / N``.
+
+    Returns
+    -------
+    (R, N) or (R, N, C) ndarray of float32
+        Points outside the image read as NaN.
+    """
+    map_x, map_y = radius_grid_to_xy(center, radius_grid)
+    # cv2.remap takes maps of x (column) and y (row) in the source image.
+    sampled = cv2.remap(
+        image,
+        map_x.astype(np.float32),
+        map_y.astype(np.float32),
+        interpolation,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=float("nan"),
+    )
+    return np.asarray(sampled, dtype=np.float32)
+
+
+def radius_grid_to_xy(
+    center: tuple[float, float], radius_grid: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Image ``(x, y)`` of each polar sample of a radius grid."""
+    theta = angles_for(radius_grid.shape[1])
+    x = center[0] + radius_grid * np.cos(theta)[np.newaxis, :]
+    y = center[1] - radius_grid * np.sin(theta)[np.newaxis, :]
+    return x, y
+
+
+def median_last_axis(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:
+    """Median along the last axis.
+
+    Sorting short rows and picking the middle is several times faster than
+    :func:`numpy.median`, whose partition has a large per-row cost.
+    """
+    ordered = np.sort(values, axis=-1)
+    n = ordered.shape[-1]
+    if n % 2:
+        return ordered[..., n // 2]
+    result: npt.NDArray[np.floating] = 0.5 * (ordered[..., n // 2 - 1] + ordered[..., n // 2])
+    return result
+
+
+def fourier_design(n_angles: int, order: int) -> FloatArray:
+    """Design matrix ``[1, cos θ, sin θ, …, cos Kθ, sin Kθ]`` for ``n_angles`` directions."""
+    theta = angles_for(n_angles)
+    columns = [np.ones(n_angles)]
+    for k in range(1, order + 1):
+        columns.append(np.cos(k * theta))
+        columns.append(np.sin(k * theta))
+    return np.stack(columns, axis=1)
+
+
+def fit_radius_profile(
+    radius: FloatArray,
+    *,
+    order: int = 6,
+    clip: float = 3.0,
+    min_clip_px: float = 0.5,
+    iterations: int = 4,
+) -> FloatArray:
+    """Smooth closed profile through ``radius``, robust to local defects.
+
+    A low-order Fourier series describes a ring that is off-centre (order 1) and oval
+    (order 2 and its small higher harmonics); a bite or a film on the edge is local and
+    is rejected as an outlier by iterative clipping at ``clip`` robust standard deviations.
+
+    Parameters
+    ----------
+    radius : (N,) ndarray of float64
+        Measured radius per direction (px); NaN where none was found.
+    order : int
+        Highest harmonic.
+
+    Returns
+    -------
+    (N,) ndarray of float64
+        The fitted radius in every direction, including those that were NaN.
+    """
+    fitted, _ = fit_radius_profile_with_inliers(
+        radius, order=order, clip=clip, min_clip_px=min_clip_px, iterations=iterations
+    )
+    return fitted
+
+
+def fit_radius_profile_with_inliers(
+    radius: FloatArray,
+    *,
+    order: int = 6,
+    clip: float = 3.0,
+    min_clip_px: float = 0.5,
+    iterations: int = 4,
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """As :func:`fit_radius_profile`, also returning which samples were kept."""
+    n = radius.size
+    design = fourier_design(n, order)
+    valid = np.isfinite(radius)
+    if valid.sum() < 2 * order + 2:
+        fill = float(np.nanmedian(radius)) if valid.any() else 0.0
+        return np.full(n, fill), valid
+    keep = valid.copy()
+    coefficients = np.zeros(design.shape[1])
+    filled = np.nan_to_num(radius, nan=0.0)
+    for _ in range(iterations):
+        # Normal equations: the Fourier columns are nearly orthogonal, so this is well
+        # conditioned and far cheaper than an SVD of the whole design.
+        kept = design[keep]
+        coefficients = np.asarray(
+            np.linalg.solve(kept.T @ kept, kept.T @ filled[keep]), dtype=np.float64
+        )
+        residual = filled - design @ coefficients
+        spread = 1.4826 * np.median(np.abs(residual[keep]))
+        limit = max(clip * spread, min_clip_px)
+        new_keep = valid & (np.abs(residual) <= limit)
+        if new_keep.sum() < 2 * order + 2 or np.array_equal(new_keep, keep):
+            break
+        keep = new_keep
+    fitted: FloatArray = design @ coefficients
+    return fitted, keep
