@@ -1,0 +1,252 @@
+"""The image engine on small generated images with exact or tightly bounded answers."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from inspector.imaging.edge_defects import circular_runs, find_edge_runs
+from inspector.imaging.edges import EdgeProfile, EdgeSide
+from inspector.imaging.engine import inspect_pixels
+from inspector.imaging.measure import caliper_diameters, edge_points, perimeter
+from inspector.imaging.polar import (
+    angles_for,
+    fit_radius_profile,
+    median_last_axis,
+    radius_grid_to_xy,
+)
+from inspector.imaging.results import DefectType, Where
+
+
+def annulus(
+    size: tuple[int, int] = (480, 400),
+    center: tuple[float, float] = (241.3, 198.6),
+    outer: float = 150.0,
+    inner: float = 110.0,
+    *,
+    ring_level: float = 0.15,
+    background_level: float = 0.85,
+    noise: float = 0.01,
+    seed: int = 0,
+    supersample: int = 4,
+    carve: list[tuple[float, float, float]] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """An anti-aliased ring image (uint8) and its coverage; ``carve`` removes discs.
+
+    ``carve`` holds ``(x, y, radius)`` discs of missing material (bites, cuts).
+    """
+    width, height = size
+    s = supersample
+    rows, cols = np.mgrid[0 : height * s, 0 : width * s]
+    x = (cols + 0.5) / s - 0.5
+    y = (rows + 0.5) / s - 0.5
+    r = np.hypot(x - center[0], y - center[1])
+    material = (r <= outer) & (r >= inner)
+    for cx, cy, radius in carve or []:
+        material &= np.hypot(x - cx, y - cy) > radius
+    coverage = cv2.resize(
+        material.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA
+    )
+    image = background_level + (ring_level - background_level) * coverage
+    image = cv2.GaussianBlur(image, (0, 0), 0.8)
+    image = image + np.random.default_rng(seed).normal(0.0, noise, image.shape)
+    return np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8), coverage
+
+
+# --- polar conventions and robust profiles ---------------------------------------------
+
+
+def test_polar_directions_run_counter_clockwise_on_screen() -> None:
+    x, y = radius_grid_to_xy((10.0, 20.0), np.full((1, 4), 5.0))
+    # 0° points to +x; 90° points up the screen, i.e. to smaller row numbers.
+    np.testing.assert_allclose(x[0], [15.0, 10.0, 5.0, 10.0], atol=1e-12)
+    np.testing.assert_allclose(y[0], [20.0, 15.0, 20.0, 25.0], atol=1e-12)
+
+
+def test_median_last_axis_matches_numpy() -> None:
+    values = np.random.default_rng(1).normal(size=(7, 9, 10))
+    np.testing.assert_allclose(median_last_axis(values), np.median(values, axis=-1))
+    np.testing.assert_allclose(median_last_axis(values[..., :9]), np.median(values[..., :9], -1))
+
+
+def test_fit_radius_profile_ignores_a_local_bite_and_fills_gaps() -> None:
+    theta = angles_for(720)
+    truth = 100.0 + 3.0 * np.cos(theta) - 2.0 * np.sin(2 * theta)
+    measured = truth.copy()
+    measured[100:120] -= 9.0  # a bite
+    measured[400:430] = np.nan  # a cut
+    fitted = fit_radius_profile(measured, order=4)
+    np.testing.assert_allclose(fitted, truth, atol=1e-6)
+
+
+# --- geometry ---------------------------------------------------------------------------
+
+
+def test_perimeter_and_calipers_of_a_circle() -> None:
+    points = edge_points((0.0, 0.0), np.full(4096, 50.0))
+    assert perimeter(points) == pytest.approx(2 * math.pi * 50.0, rel=1e-6)
+    smallest, largest = caliper_diameters(points)
+    assert smallest == pytest.approx(100.0, abs=1e-3)
+    assert largest == pytest.approx(100.0, abs=1e-3)
+
+
+def test_perimeter_of_a_unit_square() -> None:
+    square = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    assert perimeter(square) == pytest.approx(4.0)
+
+
+# --- edge runs --------------------------------------------------------------------------
+
+
+def test_circular_runs_join_across_the_seam() -> None:
+    mask = np.array([1, 1, 0, 0, 1, 0, 1, 1], bool)
+    assert circular_runs(mask) == [(4, 5), (6, 10)]
+    assert circular_runs(np.zeros(5, bool)) == []
+    assert circular_runs(np.ones(5, bool)) == [(0, 5)]
+
+
+@pytest.mark.parametrize(
+    ("side", "bump", "expected"),
+    [
+        (EdgeSide.OUTER, +4.0, DefectType.FLASH),
+        (EdgeSide.OUTER, -4.0, DefectType.NON_FILL),
+        (EdgeSide.INNER, -4.0, DefectType.FLASH),  # towards the hole: extra material
+        (EdgeSide.INNER, +4.0, DefectType.NON_FILL),
+    ],
+)
+def test_edge_run_sign_means_material_added_or_missing(
+    side: EdgeSide, bump: float, expected: DefectType
+) -> None:
+    n = 1000
+    noise = np.random.default_rng(2).normal(0.0, 0.05, n)
+    model = np.full(n, 200.0)
+    measured = model + noise
+    measured[500:512] += bump
+    profile = EdgeProfile(
+        side=side,
+        measured=measured,
+        model=model,
+        inliers=np.abs(measured - model) < 1,
+        contrast=np.ones(n),
+        blur_px=1.0,
+        noise_px=0.05,
+    )
+    runs = find_edge_runs(profile)
+    assert len(runs) == 1
+    run = runs[0]
+    assert (run.start, run.stop) == (500, 512)
+    assert run.depth_px == pytest.approx(4.0, abs=0.2)
+    assert (DefectType.FLASH if run.excess else DefectType.NON_FILL) is expected
+
+
+# --- the whole engine on generated rings -------------------------------------------------
+
+
+def test_clean_ring_is_measured_to_a_fraction_of_a_pixel() -> None:
+    pixels, _ = annulus()
+    result = inspect_pixels(pixels)
+    ring = result.ring
+    assert ring is not None
+    assert result.problems == ()
+    assert result.defects == ()
+    assert ring.center_px[0] == pytest.approx(241.3, abs=0.05)
+    assert ring.center_px[1] == pytest.approx(198.6, abs=0.05)
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=0.3)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=0.3)
+    assert ring.cross_section_px == pytest.approx(40.0, abs=0.3)
+    assert ring.ovality_pct < 0.3
+    assert not ring.broken
+
+
+def test_light_ring_on_dark_background_and_16_bit_give_the_same_geometry() -> None:
+    dark_on_light, _ = annulus()
+    light_on_dark, _ = annulus(ring_level=0.8, background_level=0.1)
+    deep = dark_on_light.astype(np.uint16) * 257
+    diameters = []
+    for pixels in (dark_on_light, light_on_dark, deep):
+        ring = inspect_pixels(pixels).ring
+        assert ring is not None
+        diameters.append((ring.outer_diameter_px, ring.inner_diameter_px))
+    np.testing.assert_allclose(diameters, [(300.0, 220.0)] * 3, atol=0.3)
+
+
+def test_colour_ring_differing_only_in_hue_is_found() -> None:
+    gray, coverage = annulus(noise=0.0)
+    # Amber ring on a grey field of the same lightness: only the colour tells them apart.
+    background = np.array([0.55, 0.55, 0.55])
+    amber = np.array([0.15, 0.55, 0.85])  # BGR
+    blurred = cv2.GaussianBlur(coverage, (0, 0), 0.8)[:, :, None]
+    image = background * (1 - blurred) + amber * blurred
+    pixels = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=0.5)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=0.5)
+    del gray
+
+
+def test_a_bite_out_of_the_outer_edge_is_a_non_fill_where_it_is() -> None:
+    # A bite at the top of the ring (90°: smaller row numbers).
+    pixels, _ = annulus(carve=[(241.3, 198.6 - 150.0, 8.0)])
+    result = inspect_pixels(pixels)
+    assert [d.type for d in result.defects] == [DefectType.NON_FILL]
+    defect = result.defects[0]
+    assert defect.where is Where.OUTER_EDGE
+    assert defect.angle_deg == pytest.approx(90.0, abs=2.0)
+    x, y, w, h = defect.bbox.as_list()
+    assert x <= 241 <= x + w
+    assert y <= 198.6 - 150 + 4 <= y + h
+    assert defect.width_px == pytest.approx(8.0, abs=1.5)  # the bite's depth
+
+
+def test_a_cut_ring_is_broken() -> None:
+    # A slab of material removed right across the section at 0° (the +x side).
+    pixels, _ = annulus(
+        carve=[
+            (241.3 + 130.0, 198.6, 6.0),
+            (241.3 + 118.0, 198.6, 6.0),
+            (241.3 + 142.0, 198.6, 6.0),
+            (241.3 + 110.0, 198.6, 6.0),
+            (241.3 + 150.0, 198.6, 6.0),
+        ]
+    )
+    result = inspect_pixels(pixels)
+    assert result.ring is not None
+    assert result.ring.broken
+    cuts = [d for d in result.defects if d.type is DefectType.CUT]
+    assert len(cuts) == 1
+    assert cuts[0].angle_deg == pytest.approx(0.0, abs=3.0) or cuts[0].angle_deg > 357.0
+
+
+def test_a_dark_scratch_on_a_light_ring_is_found_as_a_line() -> None:
+    pixels, _ = annulus(ring_level=0.8, background_level=0.2)
+    # A 40 px scratch across the lower part of the ring, where y > centre.
+    cv2.line(pixels, (200, 330), (240, 335), 120, 1, cv2.LINE_AA)
+    result = inspect_pixels(pixels)
+    assert [d.type for d in result.defects] == [DefectType.SCRATCH]
+    assert result.defects[0].length_px == pytest.approx(40.0, abs=6.0)
+
+
+def test_an_empty_field_of_view_has_no_ring() -> None:
+    rng = np.random.default_rng(3)
+    pixels = np.clip(200 + rng.normal(0, 3, (300, 400)), 0, 255).astype(np.uint8)
+    result = inspect_pixels(pixels)
+    assert result.ring is None
+    assert "no ring" in result.problems[0]
+
+
+def test_a_solid_disc_is_not_a_ring() -> None:
+    pixels, _ = annulus(inner=0.0)
+    result = inspect_pixels(pixels)
+    assert result.ring is None
+    assert "no ring" in result.problems[0]
+
+
+def test_the_input_is_not_modified() -> None:
+    pixels, _ = annulus()
+    before = pixels.copy()
+    inspect_pixels(pixels)
+    np.testing.assert_array_equal(pixels, before)
