@@ -18,6 +18,7 @@ from inspector import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.inspect_cmd",
     "inspector.cli.calibrate_cmd",
+    "inspector.cli.sampling_cmd",
 )
 
 
