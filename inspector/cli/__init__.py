@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.inspect_cmd",
     "inspector.cli.calibrate_cmd",
     "inspector.cli.sampling_cmd",
+    "inspector.cli.sample_images_cmd",
 )
 
 
