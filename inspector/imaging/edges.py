@@ -164,8 +164,18 @@ def measure_edge(
     # Where the two sides hardly differ locally (a deep bite puts background on both
     # sides of the fitted edge; glare can light the ring up to the background's level)
     # the global half-way level is the better guide.
-    weak = np.abs(contrast) < 0.3
+    # Where a whole stretch of the edge has little contrast (the unlit side of a
+    # translucent ring on a dark field) there is nothing to measure: leave it to the
+    # model fitted on the rest.
+    strength = np.abs(contrast)
+    broad = _circular_running_median(strength, window=max(31, n // 8) | 1)
+    unlit = broad < 0.35 * float(np.percentile(strength, 90))
+    weak = (strength < 0.3) & ~unlit
     radius[weak] = first_pass[weak]
+    radius = _refine_at_steepest_slope(
+        signal, grid, radius, ring_is_inward=ring_is_inward, reach=1.0 + 1.5 * blur
+    )
+    radius[unlit] = np.nan
 
     model, inliers = fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER)
     residual = (radius - model)[inliers]
@@ -179,6 +189,52 @@ def measure_edge(
         blur_px=blur,
         noise_px=noise,
     )
+
+
+def _refine_at_steepest_slope(
+    signal: npt.NDArray[np.float32],
+    grid: FloatArray,
+    radius: FloatArray,
+    *,
+    ring_is_inward: bool,
+    reach: float,
+) -> FloatArray:
+    """Move each edge point to the steepest ring-to-background slope nearby.
+
+    For a symmetrically blurred step this is the half-way point again; where the ring
+    darkens towards its rim (a torus lit from above turns its surface away from the
+    camera there), the half-way level lies inside the ring but the steepest slope stays
+    at the rim. Sub-pixel by a parabola through the slope's peak and its neighbours;
+    points whose peak lies at the search window's end keep their half-way position.
+    """
+    n_rows, n_cols = signal.shape
+    slope = np.diff(signal.astype(np.float64), axis=0)  # between rows i and i+1
+    if ring_is_inward:
+        slope = -slope  # outer edge: ring (high) at small radii, background beyond
+    valid = np.isfinite(radius)
+    centre = np.where(valid, radius - grid[0], 0.0) - 0.5  # in slope-row units
+    half = int(np.ceil(reach))
+    offsets = np.arange(-half, half + 1)
+    rows = np.rint(centre)[np.newaxis, :].astype(np.intp) + offsets[:, np.newaxis]
+    inside = (rows >= 1) & (rows < n_rows - 2)
+    rows = np.clip(rows, 1, n_rows - 3)
+    cols = np.arange(n_cols)[np.newaxis, :]
+    window = np.where(inside, slope[rows, cols], -np.inf)
+    best = np.argmax(window, axis=0)
+    interior = (best > 0) & (best < offsets.size - 1)
+    peak_row = rows[best, np.arange(n_cols)]
+    left = slope[peak_row - 1, np.arange(n_cols)]
+    mid = slope[peak_row, np.arange(n_cols)]
+    right = slope[peak_row + 1, np.arange(n_cols)]
+    curvature = left - 2.0 * mid + right
+    shift = np.where(
+        curvature < 0, 0.5 * (left - right) / np.where(curvature < 0, curvature, -1.0), 0.0
+    )
+    shift = np.clip(shift, -0.5, 0.5)
+    refined = grid[0] + peak_row + 0.5 + shift
+    use = valid & interior & (mid > 0)
+    result: FloatArray = np.where(use, refined, radius)
+    return result
 
 
 def _ring_body(binary: BoolArray) -> BoolArray:

@@ -7,7 +7,7 @@ turns their findings into :class:`~inspector.imaging.results.Defect` records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -53,7 +53,36 @@ def inspect_pixels(pixels: npt.NDArray[np.generic]) -> RingInspection:
         coarse = locate_ring(image)
     except RingNotFound as exc:
         return RingInspection(image_shape=shape, ring=None, problems=(str(exc),))
-    return _inspect_located(image, coarse, shape=shape, quantum=quantum)
+    return _inspect_located(image, coarse, shape=shape, quantum=quantum, pixels=pixels)
+
+
+def linear_light(pixels: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
+    """Pixel values in linear light, float32 in [0, 1], by the file's convention.
+
+    8-bit images from cameras and in PNG/JPEG files are, by convention, encoded with the
+    sRGB transfer curve (IEC 61966-2-1); 16-bit images from measurement cameras are, by
+    convention, linear. Edges must be located in linear light: in encoded values the
+    half-way level of a blurred edge shifts towards its dark side by up to half the blur.
+    """
+    if pixels.dtype == np.uint8:
+        result: npt.NDArray[np.float32] = _SRGB_DECODE_8BIT[pixels]
+    else:
+        result = to_float(pixels)
+    if result.ndim == 3 and result.shape[2] == 1:
+        result = result[:, :, 0]
+    return np.ascontiguousarray(result)
+
+
+def srgb_decode(values: FloatArray) -> FloatArray:
+    """The sRGB transfer curve inverted: encoded [0, 1] to linear [0, 1]."""
+    values = np.clip(values, 0.0, 1.0)
+    decoded: FloatArray = np.where(
+        values <= 0.04045, values / 12.92, ((values + 0.055) / 1.055) ** 2.4
+    )
+    return decoded
+
+
+_SRGB_DECODE_8BIT = srgb_decode(np.arange(256) / 255.0).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -87,9 +116,20 @@ def _inspect_located(
     *,
     shape: tuple[int, int],
     quantum: float,
+    pixels: npt.NDArray[np.generic],
 ) -> RingInspection:
     """Everything after the coarse location."""
     center = coarse.center
+    linear = linear_light(pixels)
+    if pixels.dtype == np.uint8:
+        # The median colours commute with the monotonic transfer curve.
+        coarse_linear = replace(
+            coarse,
+            ring_color=srgb_decode(coarse.ring_color),
+            background_color=srgb_decode(coarse.background_color),
+        )
+    else:
+        coarse_linear = coarse
     n = int(np.clip(round(TWO_PI * float(coarse.outer_radius.mean())), 360, 16384))
     outer_coarse = _resample(coarse.outer_radius, n)
     inner_coarse = _resample(coarse.inner_radius, n)
@@ -99,8 +139,8 @@ def _inspect_located(
     reduced_px = max(shape) / 400.0
     slack = max(6.0, 3.0 * reduced_px)
     outer = measure_edge(
-        image,
-        coarse,
+        linear,
+        coarse_linear,
         center,
         outer_coarse,
         side=EdgeSide.OUTER,
@@ -108,8 +148,8 @@ def _inspect_located(
         reach_out_px=max(slack, 0.35 * cross),
     )
     inner = measure_edge(
-        image,
-        coarse,
+        linear,
+        coarse_linear,
         center,
         inner_coarse,
         side=EdgeSide.INNER,

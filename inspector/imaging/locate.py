@@ -227,17 +227,24 @@ def _robust_sigma(values: npt.NDArray[np.floating]) -> float:
 
 
 def _largest_object(foreground: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_] | None:
-    """The largest connected foreground object after removing specks and fibres."""
+    """The ring's foreground: the largest object and any other large one.
+
+    A glare band along a dark ring can look like background and split the ring into
+    two concentric rims; both belong to the ring, so every object of at least a tenth
+    of the largest one's area is kept. Specks and fibres are removed first.
+    """
     mask = foreground.astype(np.uint8)
     mask = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 1:
         return None
     areas = stats[1:, cv2.CC_STAT_AREA]
-    best = int(np.argmax(areas)) + 1
-    if areas[best - 1] < 0.002 * mask.size or areas[best - 1] < 30:
+    largest = int(areas.max())
+    if largest < 0.002 * mask.size or largest < 30:
         return None
-    result: npt.NDArray[np.bool_] = labels == best
+    keep = np.zeros(count, bool)
+    keep[1:] = areas >= 0.1 * largest
+    result: npt.NDArray[np.bool_] = keep[labels]
     return result
 
 
@@ -270,15 +277,14 @@ def _radial_extent(
     inside = strip > 0.5  # (n_radii, n_angles)
     outer = np.full(COARSE_ANGLES, np.nan)
     inner = np.full(COARSE_ANGLES, np.nan)
-    padded = np.zeros((COARSE_ANGLES, n_radii + 2), np.int8)
-    padded[:, 1:-1] = inside.T
-    steps = np.diff(padded, axis=1)
-    # Runs alternate start/end along each direction, so the k-th start pairs with the
-    # k-th end; np.nonzero walks directions in order.
-    start_col, start_row = np.nonzero(steps == 1)
-    _, end_row = np.nonzero(steps == -1)
-    if start_col.size == 0:
-        return outer, inner
+    # Outermost and innermost foreground along each ray: a glare band may split the
+    # cross-section into two rims, and the ring spans both.
+    has = inside.any(axis=0)
+    first = np.argmax(inside, axis=0)
+    last = n_radii - 1 - np.argmax(inside[::-1, :], axis=0)
+    inner[has] = first[has]
+    outer[has] = last[has] + 1.0
+    return outer, inner
     lengths = end_row - start_row
     order = np.lexsort((lengths, start_col))
     last_of_column = np.ones(order.size, bool)

@@ -182,23 +182,36 @@ def _resample_periodic(values: FloatArray, n: int) -> FloatArray:
 
 
 def row_background(values: Float32Array, *, window_fraction: float) -> Float32Array:
-    """Each row's slowly varying level along the ring: a two-stage running median.
+    """Each row's slowly varying level along the ring.
 
-    Block medians first (cheap and already immune to thin features), then a running
-    median over blocks spanning ``window_fraction`` of the circumference, interpolated
-    back to every column. A median keeps steps (the end of a glare band) where a mean
-    would smear them into false anomalies.
+    1. Block medians (cheap, and already blind to thin features such as scratches).
+    2. A running median over blocks spanning ``window_fraction`` of the circumference:
+       a robust first guess that keeps steps, e.g. the end of a glare band.
+    3. Robust local quadratic regression (LOESS with Tukey weights) around that guess:
+       a median flattens the crest of a smooth bump — a highlight sweeping across the
+       cross-section under directional light — while a local quadratic follows it;
+       the weights keep real defects from being fitted away.
+
+    The result is interpolated back to every column.
+
+    Parameters
+    ----------
+    values : (R, N) ndarray of float32
+        One strip channel; columns wrap around the ring.
+    window_fraction : float
+        Fraction of the circumference the running median spans.
     """
     n_rows, n_cols = values.shape
     block = max(2, n_cols // 256)
     n_blocks = n_cols // block
     trimmed = values[:, : n_blocks * block].reshape(n_rows, n_blocks, block)
-    blocks = median_last_axis(trimmed)
+    blocks = median_last_axis(trimmed).astype(np.float64)
     window = max(5, round(window_fraction * n_blocks) | 1)
     window = min(window, n_blocks - (1 - n_blocks % 2))
     half = window // 2
     padded = np.concatenate([blocks[:, -half:], blocks, blocks[:, :half]], axis=1)
     smooth = median_last_axis(np.lib.stride_tricks.sliding_window_view(padded, window, axis=1))
+    smooth = _robust_local_quadratic(blocks, smooth, bandwidth=window / 4.0)
     # Linear interpolation between block centres, wrapping around the ring.
     wrapped = np.concatenate([smooth[:, -1:], smooth, smooth[:, :1]], axis=1)
     position = (np.arange(n_cols) + 0.5) / block  # in block units, centre of block k at k+0.5
@@ -208,6 +221,44 @@ def row_background(values: Float32Array, *, window_fraction: float) -> Float32Ar
     t = (index - np.floor(index)).astype(np.float32)
     background = wrapped[:, low] * (1.0 - t) + wrapped[:, high] * t
     return np.asarray(background, dtype=np.float32)
+
+
+def _robust_local_quadratic(
+    values: FloatArray, guess: FloatArray, *, bandwidth: float, iterations: int = 2
+) -> FloatArray:
+    """Robust LOESS (degree 2, Gaussian kernel) of each row, wrapping around.
+
+    Each fitted value is the intercept of a weighted quadratic fitted to the row around
+    that column; the weights are the kernel times Tukey's biweight of the residual from
+    the previous estimate, so outliers (defects) count for nothing. The kernel moments
+    are circular correlations, done with FFTs along the row.
+    """
+    n = values.shape[1]
+    if n < 8:
+        return guess
+    offsets = np.arange(n, dtype=np.float64)
+    offsets = np.where(offsets > n / 2, offsets - n, offsets)  # circular distance, signed
+    kernel = np.exp(-0.5 * (offsets / max(bandwidth, 1.0)) ** 2)
+    spectra = [np.conj(np.fft.rfft(kernel * offsets**k)) for k in range(5)]
+
+    def correlate(signal: FloatArray, k: int) -> FloatArray:
+        result: FloatArray = np.fft.irfft(np.fft.rfft(signal, axis=1) * spectra[k], n=n, axis=1)
+        return result
+
+    estimate = guess
+    for _ in range(iterations):
+        residual = values - estimate
+        spread = 1.4826 * np.median(np.abs(residual), axis=1, keepdims=True)
+        u = residual / (6.0 * np.maximum(spread, 1e-6))
+        weights = np.where(np.abs(u) < 1.0, (1.0 - u * u) ** 2, 0.0)
+        s0, s1, s2, s3, s4 = (correlate(weights, k) for k in range(5))
+        t0, t1, t2 = (correlate(weights * values, k) for k in range(3))
+        # Intercept of the weighted quadratic by Cramer's rule on the 3×3 normal equations.
+        determinant = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2)
+        numerator = t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2)
+        stable = np.abs(determinant) > 1e-12 * np.maximum(s0, 1e-12) ** 3 * max(bandwidth, 1.0) ** 6
+        estimate = np.where(stable, numerator / np.where(stable, determinant, 1.0), estimate)
+    return estimate
 
 
 def _row_sigma(values: Float32Array, floor: float) -> FloatArray:

@@ -33,8 +33,11 @@ def annulus(
     seed: int = 0,
     supersample: int = 4,
     carve: list[tuple[float, float, float]] | None = None,
+    bit_depth: int = 8,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """An anti-aliased ring image (uint8) and its coverage; ``carve`` removes discs.
+    """An anti-aliased ring image and its coverage; ``carve`` removes discs.
+
+    Levels are in linear light; the image is encoded as a camera would write it.
 
     ``carve`` holds ``(x, y, radius)`` discs of missing material (bites, cuts).
     """
@@ -53,7 +56,18 @@ def annulus(
     image = background_level + (ring_level - background_level) * coverage
     image = cv2.GaussianBlur(image, (0, 0), 0.8)
     image = image + np.random.default_rng(seed).normal(0.0, noise, image.shape)
-    return np.clip(image * 255.0 + 0.5, 0, 255).astype(np.uint8), coverage
+    return encode(image, bit_depth), coverage
+
+
+def encode(linear: np.ndarray, bit_depth: int = 8) -> np.ndarray:
+    """What a camera writes: sRGB-encoded 8-bit, or linear 16-bit (the file conventions)."""
+    linear = np.clip(linear, 0.0, 1.0)
+    if bit_depth == 16:
+        return np.round(linear * 65535.0).astype(np.uint16)
+    encoded = np.where(
+        linear <= 0.0031308, 12.92 * linear, 1.055 * np.power(linear, 1 / 2.4) - 0.055
+    )
+    return np.round(encoded * 255.0).astype(np.uint8)
 
 
 # --- polar conventions and robust profiles ---------------------------------------------
@@ -164,7 +178,7 @@ def test_clean_ring_is_measured_to_a_fraction_of_a_pixel() -> None:
 def test_light_ring_on_dark_background_and_16_bit_give_the_same_geometry() -> None:
     dark_on_light, _ = annulus()
     light_on_dark, _ = annulus(ring_level=0.8, background_level=0.1)
-    deep = dark_on_light.astype(np.uint16) * 257
+    deep, _ = annulus(bit_depth=16)
     diameters = []
     for pixels in (dark_on_light, light_on_dark, deep):
         ring = inspect_pixels(pixels).ring
@@ -180,7 +194,7 @@ def test_colour_ring_differing_only_in_hue_is_found() -> None:
     amber = np.array([0.15, 0.55, 0.85])  # BGR
     blurred = cv2.GaussianBlur(coverage, (0, 0), 0.8)[:, :, None]
     image = background * (1 - blurred) + amber * blurred
-    pixels = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+    pixels = encode(image)
     ring = inspect_pixels(pixels).ring
     assert ring is not None
     assert ring.outer_diameter_px == pytest.approx(300.0, abs=0.5)
