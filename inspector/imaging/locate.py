@@ -259,7 +259,7 @@ def _radial_extent(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Outer and inner radius of the ring's cross-section in each direction.
 
-    In each direction the longest run of foreground along the ray is taken as the
+    In each direction the outermost and innermost foreground along the ray bound the
     ring's cross-section; NaN where the ray meets no foreground (a cut).
     """
     height, width = mask.shape
@@ -284,14 +284,6 @@ def _radial_extent(
     last = n_radii - 1 - np.argmax(inside[::-1, :], axis=0)
     inner[has] = first[has]
     outer[has] = last[has] + 1.0
-    return outer, inner
-    lengths = end_row - start_row
-    order = np.lexsort((lengths, start_col))
-    last_of_column = np.ones(order.size, bool)
-    last_of_column[:-1] = start_col[order][1:] != start_col[order][:-1]
-    best = order[last_of_column]
-    inner[start_col[best]] = start_row[best]
-    outer[start_col[best]] = end_row[best]
     return outer, inner
 
 
