@@ -211,7 +211,7 @@ def row_background(values: Float32Array, *, window_fraction: float) -> Float32Ar
     half = window // 2
     padded = np.concatenate([blocks[:, -half:], blocks, blocks[:, :half]], axis=1)
     smooth = median_last_axis(np.lib.stride_tricks.sliding_window_view(padded, window, axis=1))
-    smooth = _robust_local_quadratic(blocks, smooth, bandwidth=window / 4.0)
+    smooth = _robust_local_quadratic(blocks, smooth.astype(np.float64), bandwidth=window / 4.0)
     # Linear interpolation between block centres, wrapping around the ring.
     wrapped = np.concatenate([smooth[:, -1:], smooth, smooth[:, :1]], axis=1)
     position = (np.arange(n_cols) + 0.5) / block  # in block units, centre of block k at k+0.5
