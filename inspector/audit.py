@@ -1,0 +1,222 @@
+"""The audit trail: who changed what, when, from what to what, and why.
+
+Every create, change and delete of lots, recipes, reviews, users, dispositions and
+signatures appends one row *inside the same transaction* as the change, so the change and
+its audit row commit together. Rows are hash-chained::
+
+    hash_k = sha256(hash_{k-1} + canonical_json(row_k))      hash_0 = "0" * 64
+
+and the chain's head (last id and hash) is kept in ``meta``. :func:`verify` re-walks the
+chain and names the first row that was edited, deleted or inserted behind the
+application's back. (Someone able to rewrite the whole chain and its head can still forge
+it; anchoring the head outside the database — a printed certificate, a signed export —
+closes that, and signatures bind the lot records independently, see
+:func:`inspector.records.lots.verify_signatures`.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from inspector.store import repo
+from inspector.store.sqlite import SqliteStore, Tx
+
+__all__ = [
+    "GENESIS",
+    "Actor",
+    "AuditReport",
+    "AuditRow",
+    "canonical_json",
+    "now_utc",
+    "record",
+    "verify",
+]
+
+#: ``prev_hash`` of the first row.
+GENESIS = "0" * 64
+_HEAD_KEY = "audit_head"
+
+
+class Actor(Protocol):
+    """Who did it: anything with an id and a name (an :class:`inspector.auth.User`)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def now_utc() -> str:
+    """Return the current UTC time as ISO 8601 text with microseconds and ``Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(value: Any) -> str:
+    """Return ``value`` as canonical JSON: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit row as a person reads it (values decoded from JSON)."""
+
+    id: int
+    time_utc: str
+    user_name: str
+    action: str
+    entity: str
+    entity_id: str
+    old_value: Any
+    new_value: Any
+    reason: str
+
+
+def _row_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    body = canonical_json([row[c] for c in repo.AUDIT_COLUMNS])
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def record(
+    tx: Tx,
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    entity_id: object,
+    *,
+    old: Any = None,
+    new: Any = None,
+    reason: str = "",
+    time_utc: str | None = None,
+) -> int:
+    """Append one audit row inside the caller's write transaction; return its id.
+
+    Parameters
+    ----------
+    tx : Tx
+        The open write transaction that makes the change.
+    actor : Actor or None
+        Who did it; None for the system (the bootstrap admin creating itself is its own actor).
+    action : str
+        ``"create"``, ``"update"``, ``"delete"``, ``"sign"``, ``"login_lock"``…
+    entity, entity_id : str, object
+        What was changed: ``("lot", "L-2026-001")``.
+    old, new : JSON-able
+        The value before and after (None when not applicable). Never a password.
+    reason : str
+        Why, as the user gave it.
+    """
+    head = repo.last_audit(tx)
+    prev_hash = GENESIS if head is None else str(head["hash"])
+    new_id = 1 if head is None else int(head["id"]) + 1
+    row = {
+        "id": new_id,
+        "time_utc": time_utc or now_utc(),
+        "user_id": None if actor is None else actor.id,
+        "user_name": "system" if actor is None else actor.name,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "old_value": None if old is None else canonical_json(old),
+        "new_value": None if new is None else canonical_json(new),
+        "reason": reason,
+    }
+    row_hash = _row_hash(prev_hash, row)
+    repo.insert_audit(tx, row, prev_hash, row_hash)
+    repo.set_meta(tx, _HEAD_KEY, f"{new_id}:{row_hash}")
+    return new_id
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The result of :func:`verify`.
+
+    Attributes
+    ----------
+    rows : int
+        Rows checked.
+    broken_id : int or None
+        The first row that does not fit the chain (None when all is well).
+    problem : str or None
+        What is wrong with it, for a person.
+    """
+
+    rows: int
+    broken_id: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the whole chain is intact."""
+        return self.problem is None
+
+
+def verify(store: SqliteStore) -> AuditReport:
+    """Re-walk the hash chain; report the first row edited, deleted or inserted outside the app."""
+    with store.snapshot() as tx:
+        prev_hash = GENESIS
+        expected_id = 1
+        count = 0
+        for r in repo.iter_audit(tx):
+            row = {c: r[c] for c in repo.AUDIT_COLUMNS}
+            row_id = int(r["id"])
+            if row_id != expected_id:
+                what = "deleted" if row_id > expected_id else "inserted"
+                return AuditReport(
+                    count,
+                    row_id,
+                    f"audit row {row_id}: expected row {expected_id} next; "
+                    f"a row was {what} outside the application",
+                )
+            if r["prev_hash"] != prev_hash:
+                return AuditReport(
+                    count,
+                    row_id,
+                    f"audit row {row_id}: does not follow row {row_id - 1} "
+                    "(a row before it was changed, deleted or inserted)",
+                )
+            if _row_hash(prev_hash, row) != r["hash"]:
+                return AuditReport(
+                    count,
+                    row_id,
+                    f"audit row {row_id} ({r['action']} {r['entity']} {r['entity_id']}) "
+                    "was changed outside the application",
+                )
+            prev_hash = str(r["hash"])
+            expected_id += 1
+            count += 1
+        head = repo.get_meta(tx, _HEAD_KEY)
+        if head is not None and head != f"{count}:{prev_hash}":
+            last_id = head.split(":", 1)[0]
+            return AuditReport(
+                count,
+                count + 1,
+                f"the audit trail ends at row {count}, but row {last_id} was written: "
+                "rows at the end were deleted outside the application",
+            )
+        if head is None and count:
+            return AuditReport(count, 1, "the audit trail's head record is missing")
+        return AuditReport(count)
+
+
+def history(store: SqliteStore, entity: str, entity_id: object) -> list[AuditRow]:
+    """Return the audit rows of one entity, oldest first."""
+    rows = repo.audit_for(store.reader(), entity, str(entity_id))
+    return [
+        AuditRow(
+            id=int(r["id"]),
+            time_utc=str(r["time_utc"]),
+            user_name=str(r["user_name"]),
+            action=str(r["action"]),
+            entity=str(r["entity"]),
+            entity_id=str(r["entity_id"]),
+            old_value=None if r["old_value"] is None else json.loads(r["old_value"]),
+            new_value=None if r["new_value"] is None else json.loads(r["new_value"]),
+            reason=str(r["reason"]),
+        )
+        for r in rows
+    ]
