@@ -28,7 +28,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("out", metavar="OUT", help="folder to write (created if missing)")
     parser.add_argument("--n", type=int, required=True, help="number of images")
     parser.add_argument("--seed", type=int, required=True, help="set seed")
-    parser.add_argument("--size", metavar="WxH", help="fix the image size, e.g. 1600x1200")
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        help="fix the image size, e.g. 1600x1200; a comma-separated list draws among them",
+    )
     parser.add_argument(
         "--good-fraction", type=float, default=0.4, help="share of rings with no defect (0.4)"
     )
@@ -56,14 +60,15 @@ def _fail(message: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    size = None
-    if args.size:
-        match = _SIZE.match(args.size)
+    sizes: list[tuple[int, int]] = []
+    for item in (args.size or "").split(",") if args.size else []:
+        match = _SIZE.match(item)
         if not match:
-            return _fail(f"--size must look like 1600x1200, not {args.size!r}")
-        size = (int(match.group(1)), int(match.group(2)))
-        if min(size) < 64:
+            return _fail(f"--size must look like 1600x1200, not {item!r}")
+        sizes.append((int(match.group(1)), int(match.group(2))))
+        if min(sizes[-1]) < 64:
             return _fail("--size must be at least 64x64")
+    size = sizes[0] if len(sizes) == 1 else None
     if args.n < 1:
         return _fail("--n must be at least 1")
     for name in ("good_fraction", "out_of_tolerance_fraction"):
@@ -90,6 +95,7 @@ def _run(args: argparse.Namespace) -> int:
             n=args.n,
             seed=args.seed,
             size=size,
+            sizes=sizes if len(sizes) > 1 else None,
             good_fraction=args.good_fraction,
             out_of_tolerance_fraction=args.out_of_tolerance_fraction,
             formats=formats,

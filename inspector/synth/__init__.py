@@ -85,7 +85,7 @@ def write_image(path: str | Path, image: Image, scene: Scene) -> None:
     if scene.format == "jpeg":
         params = [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality(scene)]
     elif scene.format == "png":
-        params = [cv2.IMWRITE_PNG_COMPRESSION, 6]
+        params = [cv2.IMWRITE_PNG_COMPRESSION, 3]  # noise barely compresses; keep it fast
     if not cv2.imwrite(str(path), image, params):
         raise OSError(f"could not write {path}")
 
@@ -96,6 +96,7 @@ class _Job:
     set_seed: int
     index: int
     size: tuple[int, int] | None
+    sizes: tuple[tuple[int, int], ...] | None
     good_fraction: float
     out_of_tolerance_fraction: float
     formats: tuple[str, ...] | None
@@ -107,6 +108,7 @@ def _run(job: _Job) -> ImageTruth:
         job.set_seed,
         job.index,
         size=job.size,
+        sizes=job.sizes,
         good_fraction=job.good_fraction,
         out_of_tolerance_fraction=job.out_of_tolerance_fraction,
         formats=job.formats,
@@ -128,6 +130,7 @@ def generate_set(
     n: int,
     seed: int,
     size: tuple[int, int] | None = None,
+    sizes: Sequence[tuple[int, int]] | None = None,
     good_fraction: float = 0.4,
     out_of_tolerance_fraction: float = 0.1,
     formats: Sequence[str] | None = None,
@@ -145,7 +148,9 @@ def generate_set(
     seed : int
         The set seed; image ``k`` uses :func:`image_seed` ``(seed, k)``.
     size : (width, height) in px, optional
-        Fix the image size; camera sizes are drawn when None.
+        Fix the image size; drawn from ``sizes`` when None.
+    sizes : sequence of (width, height) in px, optional
+        Sizes to draw from; common camera sizes 640×480 to 2448×2048 when None.
     good_fraction : float
         Share of images with no defect.
     out_of_tolerance_fraction : float
@@ -176,6 +181,7 @@ def generate_set(
             set_seed=int(seed),
             index=k,
             size=size,
+            sizes=tuple(sizes) if sizes else None,
             good_fraction=good_fraction,
             out_of_tolerance_fraction=out_of_tolerance_fraction,
             formats=tuple(formats) if formats else None,

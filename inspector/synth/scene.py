@@ -177,6 +177,7 @@ def scene_for_index(
     index: int,
     *,
     size: tuple[int, int] | None = None,
+    sizes: Sequence[tuple[int, int]] | None = None,
     good_fraction: float = 0.4,
     out_of_tolerance_fraction: float = 0.1,
     formats: Sequence[str] | None = None,
@@ -196,6 +197,7 @@ def scene_for_index(
         image_seed(set_seed, index),
         file=f"ring_{index + 1:04d}",
         size=size,
+        sizes=sizes,
         defect_types=types,
         n_defects=0 if good else None,
         first_defect=None if good else first,
@@ -209,6 +211,7 @@ def random_scene(
     *,
     file: str = "ring",
     size: tuple[int, int] | None = None,
+    sizes: Sequence[tuple[int, int]] | None = None,
     defect_types: Sequence[DefectType | str] | None = None,
     n_defects: int | None = None,
     first_defect: DefectType | str | None = None,
@@ -230,7 +233,9 @@ def random_scene(
     file : str
         File name without extension; the format's extension is appended.
     size : (width, height) in px, optional
-        Fixed image size; drawn from :data:`CAMERA_SIZES` when None.
+        Fixed image size; drawn from ``sizes`` when None.
+    sizes : sequence of (width, height) in px, optional
+        Sizes to draw from; :data:`CAMERA_SIZES` when None.
     defect_types : sequence of DefectType, optional
         Types to draw defects from (all when None).
     n_defects : int, optional
@@ -247,7 +252,8 @@ def random_scene(
         Fix these choices instead of drawing them.
     """
     rng = np.random.default_rng(seed)
-    width, height = size if size is not None else CAMERA_SIZES[rng.integers(len(CAMERA_SIZES))]
+    pool = tuple(sizes) if sizes else CAMERA_SIZES
+    width, height = size if size is not None else pool[int(rng.integers(len(pool)))]
     fmts = tuple(formats) if formats else FORMATS
     for fmt in fmts:
         if fmt not in FORMATS:
