@@ -125,3 +125,382 @@ def update_user(tx: Tx, user_id: int, **fields: Any) -> None:
 
 def _placeholders(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+# --- customers and recipes ----------------------------------------------------------------
+
+
+def customer_id(tx: Tx, name: str) -> int | None:
+    """Return the id of the customer called ``name`` (case-insensitive), or None."""
+    value = tx.scalar("SELECT id FROM customers WHERE name = ?", (name,))
+    return None if value is None else int(value)
+
+
+def insert_customer(tx: Tx, name: str, created_utc: str) -> int:
+    """Add a customer; return its id."""
+    return tx.insert("INSERT INTO customers (name, created_utc) VALUES (?, ?)", (name, created_utc))
+
+
+def recipe_row(tx: Tx, part: str, version: int, sha256: str) -> Row | None:
+    """Return the stored recipe snapshot with this part, version and content hash."""
+    return tx.one(
+        "SELECT * FROM recipes WHERE part = ? AND version = ? AND sha256 = ?",
+        (part, version, sha256),
+    )
+
+
+def recipe_by_id(tx: Tx, recipe_id: int) -> Row | None:
+    """Return a stored recipe snapshot by id."""
+    return tx.one("SELECT * FROM recipes WHERE id = ?", (recipe_id,))
+
+
+def latest_recipe(tx: Tx, part: str) -> Row | None:
+    """Return the newest stored version of a part's recipe."""
+    return tx.one(
+        "SELECT * FROM recipes WHERE part = ? ORDER BY version DESC, id DESC LIMIT 1", (part,)
+    )
+
+
+def insert_recipe(
+    tx: Tx, *, part: str, version: int, json_text: str, sha256: str, created_utc: str
+) -> int:
+    """Store a recipe snapshot; return its id."""
+    return tx.insert(
+        "INSERT INTO recipes (part, version, json, sha256, created_utc) VALUES (?, ?, ?, ?, ?)",
+        (part, version, json_text, sha256, created_utc),
+    )
+
+
+# --- switching state ---------------------------------------------------------------------
+
+
+def switching_state(tx: Tx, part: str) -> str | None:
+    """Return the stored switching state JSON of a part, or None."""
+    value = tx.scalar("SELECT state_json FROM switching WHERE part = ?", (part,))
+    return None if value is None else str(value)
+
+
+def set_switching_state(tx: Tx, part: str, state_json: str, updated_utc: str) -> None:
+    """Store a part's switching state."""
+    tx.execute(
+        "INSERT INTO switching (part, state_json, updated_utc) VALUES (?, ?, ?) "
+        "ON CONFLICT (part) DO UPDATE SET state_json = excluded.state_json, "
+        "updated_utc = excluded.updated_utc",
+        (part, state_json, updated_utc),
+    )
+
+
+# --- lots --------------------------------------------------------------------------------
+
+_LOT_SELECT = (
+    "SELECT l.*, c.name AS customer, r.part AS recipe_part, r.version AS recipe_version, "
+    "r.sha256 AS recipe_sha256, r.json AS recipe_json, u.name AS created_by_name "
+    "FROM lots l LEFT JOIN customers c ON c.id = l.customer_id "
+    "JOIN recipes r ON r.id = l.recipe_id JOIN users u ON u.id = l.created_by"
+)
+
+
+def lot_by_no(tx: Tx, lot_no: str) -> Row | None:
+    """Return a lot (with its customer and recipe) by lot number, or None."""
+    return tx.one(f"{_LOT_SELECT} WHERE l.lot_no = ?", (lot_no,))
+
+
+def list_lots(
+    tx: Tx, *, status: str | None = None, part: str | None = None, limit: int = 200
+) -> list[Row]:
+    """Return lots, newest first, optionally by status or part."""
+    where, params = [], []
+    if status:
+        where.append("l.status = ?")
+        params.append(status)
+    if part:
+        where.append("l.part = ?")
+        params.append(part)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return tx.all(f"{_LOT_SELECT}{clause} ORDER BY l.id DESC LIMIT ?", [*params, limit])
+
+
+def insert_lot(tx: Tx, fields: dict[str, Any]) -> int:
+    """Add a lot; return its id."""
+    cols = list(fields)
+    return tx.insert(
+        f"INSERT INTO lots ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
+        [fields[c] for c in cols],
+    )
+
+
+def set_lot_status(tx: Tx, lot_id: int, status: str, disposition: str | None) -> None:
+    """Set a lot's status and disposition."""
+    tx.execute(
+        "UPDATE lots SET status = ?, disposition = ? WHERE id = ?", (status, disposition, lot_id)
+    )
+
+
+def lot_counts(tx: Tx, lot_id: int) -> Row:
+    """Return ``counted`` (pass + fail), ``failed`` and ``errors`` of a lot's inspections."""
+    row = tx.one(
+        "SELECT coalesce(sum(final_verdict != 'error'), 0) AS counted, "
+        "coalesce(sum(final_verdict = 'fail'), 0) AS failed, "
+        "coalesce(sum(final_verdict = 'error'), 0) AS errors "
+        "FROM inspections WHERE lot_id = ?",
+        (lot_id,),
+    )
+    assert row is not None  # an aggregate always returns a row
+    return row
+
+
+def insert_disposition(tx: Tx, fields: dict[str, Any]) -> int:
+    """Add a disposition row; return its id."""
+    cols = list(fields)
+    return tx.insert(
+        f"INSERT INTO dispositions ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
+        [fields[c] for c in cols],
+    )
+
+
+def dispositions_of(tx: Tx, lot_id: int) -> list[Row]:
+    """Return a lot's dispositions with the deciding user's name, oldest first."""
+    return tx.all(
+        "SELECT d.*, u.name AS by_name FROM dispositions d JOIN users u ON u.id = d.by_id "
+        "WHERE d.lot_id = ? ORDER BY d.id",
+        (lot_id,),
+    )
+
+
+def insert_signature(tx: Tx, fields: dict[str, Any]) -> int:
+    """Add a signature row; return its id."""
+    cols = list(fields)
+    return tx.insert(
+        f"INSERT INTO signatures ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
+        [fields[c] for c in cols],
+    )
+
+
+def signatures_of(tx: Tx, lot_id: int | None = None) -> list[Row]:
+    """Return signatures (of one lot, or all) with their lot number, oldest first."""
+    sql = "SELECT s.*, l.lot_no FROM signatures s JOIN lots l ON l.id = s.lot_id"
+    if lot_id is None:
+        return tx.all(f"{sql} ORDER BY s.id")
+    return tx.all(f"{sql} WHERE s.lot_id = ? ORDER BY s.id", (lot_id,))
+
+
+# --- inspections, defects, reviews ---------------------------------------------------------
+
+
+def inspection_by_hash(tx: Tx, lot_id: int, image_sha256: str) -> Row | None:
+    """Return the inspection of this image in this lot, or None."""
+    return tx.one(
+        "SELECT id, seq FROM inspections WHERE lot_id = ? AND image_sha256 = ?",
+        (lot_id, image_sha256),
+    )
+
+
+def next_seq(tx: Tx, lot_id: int) -> int:
+    """Return the next ring number in a lot (1-based)."""
+    return int(
+        tx.scalar("SELECT coalesce(max(seq), 0) + 1 FROM inspections WHERE lot_id = ?", (lot_id,))
+    )
+
+
+def insert_inspection(tx: Tx, fields: dict[str, Any]) -> int:
+    """Add an inspection row; return its id."""
+    cols = list(fields)
+    return tx.insert(
+        f"INSERT INTO inspections ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
+        [fields[c] for c in cols],
+    )
+
+
+DEFECT_COLUMNS = (
+    "inspection_id",
+    "idx",
+    "type",
+    "location",
+    "bbox_x",
+    "bbox_y",
+    "bbox_w",
+    "bbox_h",
+    "angle_deg",
+    "length_px",
+    "width_px",
+    "area_px",
+    "score",
+    "length_mm",
+    "width_mm",
+    "area_mm2",
+    "reject",
+    "final_reject",
+    "reason",
+)
+
+
+def insert_defects(tx: Tx, rows: Sequence[Sequence[Any]]) -> None:
+    """Add defect rows, each in :data:`DEFECT_COLUMNS` order."""
+    if rows:
+        tx.executemany(
+            f"INSERT INTO defects ({', '.join(DEFECT_COLUMNS)}) "
+            f"VALUES ({_placeholders(DEFECT_COLUMNS)})",
+            rows,
+        )
+
+
+def inspections_of(tx: Tx, lot_id: int) -> list[Row]:
+    """Return a lot's inspections with the operator's name and recipe hash, by ring number."""
+    return tx.all(
+        "SELECT i.*, u.name AS operator, r.sha256 AS recipe_sha256 FROM inspections i "
+        "JOIN users u ON u.id = i.operator_id LEFT JOIN recipes r ON r.id = i.recipe_id "
+        "WHERE i.lot_id = ? ORDER BY i.seq",
+        (lot_id,),
+    )
+
+
+def inspection_by_seq(tx: Tx, lot_id: int, seq: int) -> Row | None:
+    """Return ring number ``seq`` of a lot, or None."""
+    return tx.one("SELECT * FROM inspections WHERE lot_id = ? AND seq = ?", (lot_id, seq))
+
+
+def defects_of_lot(tx: Tx, lot_id: int) -> list[Row]:
+    """Return every defect of a lot's inspections, by inspection and index."""
+    return tx.all(
+        "SELECT d.* FROM defects d JOIN inspections i ON i.id = d.inspection_id "
+        "WHERE i.lot_id = ? ORDER BY d.inspection_id, d.idx",
+        (lot_id,),
+    )
+
+
+def defect_by_idx(tx: Tx, inspection_id: int, idx: int) -> Row | None:
+    """Return defect ``idx`` (1-based) of an inspection, or None."""
+    return tx.one("SELECT * FROM defects WHERE inspection_id = ? AND idx = ?", (inspection_id, idx))
+
+
+def set_final_verdict(tx: Tx, inspection_id: int, verdict: str, review_outcome: str) -> None:
+    """Set the verdict that counts after a review, and the review outcome."""
+    tx.execute(
+        "UPDATE inspections SET final_verdict = ?, review_outcome = ? WHERE id = ?",
+        (verdict, review_outcome, inspection_id),
+    )
+
+
+def set_review_outcome(tx: Tx, inspection_id: int, review_outcome: str) -> None:
+    """Set only the review outcome of an inspection."""
+    tx.execute(
+        "UPDATE inspections SET review_outcome = ? WHERE id = ?", (review_outcome, inspection_id)
+    )
+
+
+def set_final_reject(tx: Tx, defect_id: int, reject: bool) -> None:
+    """Set a defect's call after a review."""
+    tx.execute("UPDATE defects SET final_reject = ? WHERE id = ?", (int(reject), defect_id))
+
+
+def insert_review(tx: Tx, fields: dict[str, Any]) -> int:
+    """Add a review row; return its id."""
+    cols = list(fields)
+    return tx.insert(
+        f"INSERT INTO reviews ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
+        [fields[c] for c in cols],
+    )
+
+
+def reviews_of_lot(tx: Tx, lot_id: int) -> list[Row]:
+    """Return every review of a lot's rings, oldest first, with reviewer name and ring number."""
+    return tx.all(
+        "SELECT v.*, u.name AS reviewer, i.seq AS seq, d.idx AS defect_idx FROM reviews v "
+        "JOIN inspections i ON i.id = v.inspection_id JOIN users u ON u.id = v.reviewer_id "
+        "LEFT JOIN defects d ON d.id = v.defect_id WHERE i.lot_id = ? ORDER BY v.id",
+        (lot_id,),
+    )
+
+
+def all_image_hashes(tx: Tx) -> set[str]:
+    """Return the hash of every image an inspection points at."""
+    return {str(r[0]) for r in tx.all("SELECT DISTINCT image_sha256 FROM inspections")}
+
+
+# --- history -----------------------------------------------------------------------------
+
+
+def history(
+    tx: Tx,
+    *,
+    time_from: str | None = None,
+    time_to: str | None = None,
+    customer: str | None = None,
+    part: str | None = None,
+    lot: str | None = None,
+    station: str | None = None,
+    operator: str | None = None,
+    defect_type: str | None = None,
+    verdict: str | None = None,
+    review: str | None = None,
+    limit: int = 1000,
+) -> list[Row]:
+    """Return inspections matching every filter given, newest first.
+
+    ``review`` is ``"confirmed"``, ``"overruled"``, ``"reviewed"`` (either) or ``"none"``.
+    Each filter is written so an index serves it (see :mod:`inspector.store.schema`).
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    if time_from is not None:
+        where.append("i.time_utc >= ?")
+        params.append(time_from)
+    if time_to is not None:
+        where.append("i.time_utc < ?")
+        params.append(time_to)
+    if customer is not None:
+        where.append(
+            "i.lot_id IN (SELECT l2.id FROM lots l2 JOIN customers c2 "
+            "ON c2.id = l2.customer_id WHERE c2.name = ?)"
+        )
+        params.append(customer)
+    if part is not None:
+        where.append("i.lot_id IN (SELECT id FROM lots WHERE part = ?)")
+        params.append(part)
+    if lot is not None:
+        where.append("i.lot_id = (SELECT id FROM lots WHERE lot_no = ?)")
+        params.append(lot)
+    if station is not None:
+        where.append("i.station = ?")
+        params.append(station)
+    if operator is not None:
+        where.append("i.operator_id = (SELECT id FROM users WHERE name = ?)")
+        params.append(operator)
+    if defect_type is not None:
+        where.append("EXISTS (SELECT 1 FROM defects d WHERE d.type = ? AND d.inspection_id = i.id)")
+        params.append(defect_type)
+    if verdict is not None:
+        where.append("i.final_verdict = ?")
+        params.append(verdict)
+    if review == "none":
+        where.append("i.review_outcome IS NULL")
+    elif review == "reviewed":
+        where.append("i.review_outcome IS NOT NULL")
+    elif review is not None:
+        where.append("i.review_outcome = ?")
+        params.append(review)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return tx.all(
+        "SELECT i.id, i.time_utc, l.lot_no, l.part, c.name AS customer, i.station, "
+        "u.name AS operator, i.seq, i.image_name, i.image_sha256, i.verdict, i.final_verdict, "
+        "i.review_outcome, i.n_defects, i.id_mm, i.cs_mm, i.engine_version "
+        "FROM inspections i JOIN lots l ON l.id = i.lot_id "
+        "LEFT JOIN customers c ON c.id = l.customer_id JOIN users u ON u.id = i.operator_id "
+        f"{clause} ORDER BY i.time_utc DESC, i.id DESC LIMIT ?",
+        [*params, limit],
+    )
+
+
+def defect_types_of(tx: Tx, inspection_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Return the defect types of each given inspection (ids in batches of 500)."""
+    out: dict[int, list[str]] = {}
+    ids = list(inspection_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for r in tx.all(
+            f"SELECT inspection_id, type FROM defects WHERE inspection_id IN "
+            f"({_placeholders(chunk)}) ORDER BY inspection_id, idx",
+            chunk,
+        ):
+            out.setdefault(int(r[0]), []).append(str(r[1]))
+    return out
