@@ -36,6 +36,21 @@ BoolArray = npt.NDArray[np.bool_]
 EDGE_MODEL_ORDER = 8
 
 
+#: Below this local contrast (in units of the ring's overall contrast with the
+#: background), sustained along a stretch of edge, the edge is not measured there.
+UNLIT_CONTRAST = 0.2
+
+
+#: The ring begins where the signal stands out from the background by this many of
+#: the background's noise sigmas…
+DEPARTURE_SIGMAS = 6.0
+#: …and by at least this fraction of the ring's overall contrast with the background.
+DEPARTURE_CONTRAST = 0.05
+#: A step counts as the ring's edge if its slope reaches this fraction of the ray's
+#: strongest step at the ring's boundary.
+STEP_FRACTION = 0.25
+
+
 class EdgeSide(Enum):
     """Which edge: the ring lies inwards of the outer edge and outwards of the inner one."""
 
@@ -122,11 +137,26 @@ def measure_edge(
 ) -> EdgeProfile:
     """Measure one edge to sub-pixel precision in ``coarse_radius.size`` directions.
 
+    Along each ray the edge is the ring's outermost sharp step from the background:
+
+    1. the background level of each ray (from the band's far end) and its noise;
+    2. the ring's body: what stands out from that level by several noise sigmas (and a
+       small fraction of the ring's contrast) and is connected along the ring, so loose
+       dust does not count;
+    3. the outermost peak of the slope towards the ring at the body's boundary that is
+       at least a quarter of the ray's strongest: the centre of the background-to-rim
+       step, sub-pixel by a parabola. A cast shadow's soft ramp is too weak to count.
+
+    A torus lit from above turns a dim rim towards the camera; a half-way level between
+    background and the lit part would fall inside the ring, while the first step from
+    the background is the rim itself. For a plain blurred step, the slope peak is its
+    half-way point.
+
     Parameters
     ----------
-    image : (H, W) or (H, W, C) ndarray of float32 in [0, 1]
+    image : (H, W) or (H, W, C) ndarray of float32 in [0, 1], linear light
     ring : CoarseRing
-        Supplies the ring and background colours.
+        Supplies the ring and background colours (linear light).
     center : tuple of float
         ``(x, y)`` the directions radiate from.
     coarse_radius : (n,) ndarray of float64
@@ -142,40 +172,33 @@ def measure_edge(
     grid = np.maximum(grid, 0.0)
     signal = project(sample_radius_grid(image, center, grid), weights, offset)
     signal = np.nan_to_num(signal, nan=0.0)
-    # Light smoothing along the direction axis only: it averages noise between
-    # neighbouring rays without moving the edge along the ray.
-    signal = np.asarray(cv2.GaussianBlur(signal, (5, 1), sigmaX=1.0, sigmaY=0.0), np.float32)
+    # Light smoothing: along the direction axis it averages neighbouring rays; along the
+    # ray it steadies the slope. Neither moves a symmetric step.
+    signal = np.asarray(cv2.GaussianBlur(signal, (5, 5), sigmaX=1.0, sigmaY=0.7), np.float32)
 
     ring_is_inward = side is EdgeSide.OUTER
-    flat_in = np.full(n, 1.0)
-    flat_out = np.zeros(n)
-    radius = _crossing(signal, grid, flat_in, flat_out, ring_is_inward)
-    blur = _blur_sigma(signal, grid, radius, flat_in, flat_out)
+    n_rows = signal.shape[0]
+    far = max(3, min(8, int(0.25 * n_rows)))
+    far_rows = signal[-far:] if ring_is_inward else signal[:far]
+    background_level = _circular_running_median(median_last_axis(far_rows.T).astype(np.float64))
+    spread = far_rows - background_level[np.newaxis, :].astype(np.float32)
+    background_noise = float(1.4826 * np.median(np.abs(spread)))
+    step = max(DEPARTURE_SIGMAS * background_noise, DEPARTURE_CONTRAST)
+    body = _ring_body(signal >= (background_level + step)[np.newaxis, :].astype(np.float32))
+    radius = _outermost_step(signal, grid, body, ring_is_inward=ring_is_inward)
 
-    # Second pass: levels taken just beside the first-pass edge, on each side.
     fitted, _ = fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER)
+    blur = _blur_sigma(signal, grid, radius, np.ones(n), np.zeros(n))
     gap = 2.0 + 2.5 * blur
-    ring_level, background_level = _local_levels(
+    ring_level, local_background = _local_levels(
         signal, grid, fitted, gap=gap, ring_is_inward=ring_is_inward
     )
-    contrast = ring_level - background_level
-    first_pass = radius
-    radius = _crossing(signal, grid, ring_level, background_level, ring_is_inward)
-    # Where the two sides hardly differ locally (a deep bite puts background on both
-    # sides of the fitted edge; glare can light the ring up to the background's level)
-    # the global half-way level is the better guide.
+    contrast = ring_level - local_background
     # Where a whole stretch of the edge has little contrast (the unlit side of a
     # translucent ring on a dark field) there is nothing to measure: leave it to the
     # model fitted on the rest.
-    strength = np.abs(contrast)
-    broad = _circular_running_median(strength, window=max(31, n // 8) | 1)
-    unlit = broad < 0.35 * float(np.percentile(strength, 90))
-    weak = (strength < 0.3) & ~unlit
-    radius[weak] = first_pass[weak]
-    radius = _refine_at_steepest_slope(
-        signal, grid, radius, ring_is_inward=ring_is_inward, reach=1.0 + 1.5 * blur
-    )
-    radius[unlit] = np.nan
+    broad = _circular_running_median(np.abs(contrast), window=max(31, n // 8) | 1)
+    radius[broad < UNLIT_CONTRAST] = np.nan
 
     model, inliers = fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER)
     residual = (radius - model)[inliers]
@@ -191,49 +214,50 @@ def measure_edge(
     )
 
 
-def _refine_at_steepest_slope(
+def _outermost_step(
     signal: npt.NDArray[np.float32],
     grid: FloatArray,
-    radius: FloatArray,
+    body: BoolArray,
     *,
     ring_is_inward: bool,
-    reach: float,
 ) -> FloatArray:
-    """Move each edge point to the steepest ring-to-background slope nearby.
+    """Radius of the ring's outermost sharp step along each ray (the inner edge: innermost).
 
-    For a symmetrically blurred step this is the half-way point again; where the ring
-    darkens towards its rim (a torus lit from above turns its surface away from the
-    camera there), the half-way level lies inside the ring but the steepest slope stays
-    at the rim. Sub-pixel by a parabola through the slope's peak and its neighbours;
-    points whose peak lies at the search window's end keep their half-way position.
+    Candidates are the peaks of the slope towards the ring that lie at the boundary of
+    the ring's body (so dust apart from the ring does not count) and reach a quarter of
+    the ray's strongest such peak (so the soft ramp of a cast shadow or vignetting does
+    not count, while the dim rim of a lit torus does). Sub-pixel by a parabola.
+    NaN where a ray has no candidate.
     """
-    n_rows, n_cols = signal.shape
-    slope = np.diff(signal.astype(np.float64), axis=0)  # between rows i and i+1
+    _n_rows, n_cols = signal.shape
+    slope = np.diff(signal.astype(np.float64), axis=0)  # slope row i lies between rows i, i+1
     if ring_is_inward:
         slope = -slope  # outer edge: ring (high) at small radii, background beyond
-    valid = np.isfinite(radius)
-    centre = np.where(valid, radius - grid[0], 0.0) - 0.5  # in slope-row units
-    half = int(np.ceil(reach))
-    offsets = np.arange(-half, half + 1)
-    rows = np.rint(centre)[np.newaxis, :].astype(np.intp) + offsets[:, np.newaxis]
-    inside = (rows >= 1) & (rows < n_rows - 2)
-    rows = np.clip(rows, 1, n_rows - 3)
-    cols = np.arange(n_cols)[np.newaxis, :]
-    window = np.where(inside, slope[rows, cols], -np.inf)
-    best = np.argmax(window, axis=0)
-    interior = (best > 0) & (best < offsets.size - 1)
-    peak_row = rows[best, np.arange(n_cols)]
-    left = slope[peak_row - 1, np.arange(n_cols)]
-    mid = slope[peak_row, np.arange(n_cols)]
-    right = slope[peak_row + 1, np.arange(n_cols)]
+    near = body.copy()
+    for shift in (1, 2):
+        near[shift:] |= body[:-shift]
+        near[:-shift] |= body[shift:]
+    interior = slope[1:-1]
+    peak = (interior >= slope[:-2]) & (interior > slope[2:]) & (interior > 0)
+    peak &= near[1:-2] | near[2:-1]
+    strength = np.where(peak, interior, 0.0)
+    strongest = strength.max(axis=0)
+    candidate = peak & (interior >= STEP_FRACTION * strongest[np.newaxis, :])
+    has = candidate.any(axis=0)
+    if ring_is_inward:
+        row = candidate.shape[0] - 1 - np.argmax(candidate[::-1], axis=0)
+    else:
+        row = np.argmax(candidate, axis=0)
+    row = row + 1  # back to slope-row numbering
+    cols = np.arange(n_cols)
+    left = slope[row - 1, cols]
+    mid = slope[row, cols]
+    right = slope[row + 1, cols]
     curvature = left - 2.0 * mid + right
-    shift = np.where(
-        curvature < 0, 0.5 * (left - right) / np.where(curvature < 0, curvature, -1.0), 0.0
-    )
-    shift = np.clip(shift, -0.5, 0.5)
-    refined = grid[0] + peak_row + 0.5 + shift
-    use = valid & interior & (mid > 0)
-    result: FloatArray = np.where(use, refined, radius)
+    safe = np.where(curvature < 0, curvature, -1.0)
+    offset = np.clip(np.where(curvature < 0, 0.5 * (left - right) / safe, 0.0), -0.5, 0.5)
+    radius = grid[0] + row + 0.5 + offset
+    result: FloatArray = np.where(has, radius, np.nan)
     return result
 
 
@@ -263,12 +287,13 @@ def _crossing(
     ring_level: FloatArray,
     background_level: FloatArray,
     ring_is_inward: bool,
+    level: float = 0.5,
 ) -> FloatArray:
-    """Radius where the signal crosses half-way between the levels, per direction."""
+    """Radius where the signal crosses ``level`` of the way from background to ring."""
     span = ring_level - background_level
     safe_span = np.where(np.abs(span) < 1e-6, 1e-6, span)
     fraction = (signal - background_level[np.newaxis, :]) / safe_span[np.newaxis, :]
-    inside = _ring_body(fraction >= 0.5)
+    inside = _ring_body(fraction >= level)
     n_rows, n_cols = inside.shape
     if ring_is_inward:
         # Outer edge: the last ring row before the background, scanning outwards.
@@ -289,7 +314,7 @@ def _crossing(
     f_out = fraction[row_out_c, cols]
     denominator = f_in - f_out
     t = np.where(
-        np.abs(denominator) > 1e-9, (f_in - 0.5) / np.where(denominator == 0, 1, denominator), 0.5
+        np.abs(denominator) > 1e-9, (f_in - level) / np.where(denominator == 0, 1, denominator), 0.5
     )
     t = np.clip(t, 0.0, 1.0)
     r_in = grid[row_in, cols]

@@ -93,7 +93,7 @@ def test_fit_radius_profile_ignores_a_local_bite_and_fills_gaps() -> None:
     measured[100:120] -= 9.0  # a bite
     measured[400:430] = np.nan  # a cut
     fitted = fit_radius_profile(measured, order=4)
-    np.testing.assert_allclose(fitted, truth, atol=1e-6)
+    np.testing.assert_allclose(fitted, truth, atol=0.05)
 
 
 # --- geometry ---------------------------------------------------------------------------
