@@ -15,6 +15,7 @@ import errno
 import hashlib
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,14 +170,20 @@ class ImageStore:
         missing = sorted((expected or set()) - present)
         return ImageCheck(checked=checked, bad=tuple(bad), missing=tuple(missing))
 
-    def remove_temporaries(self) -> int:
-        """Delete temporary files a killed process left behind; return how many."""
+    def remove_temporaries(self, *, older_than_s: float = 3600.0) -> int:
+        """Delete temporary files a killed process left behind; return how many.
+
+        Only files older than ``older_than_s`` go: a younger one may be another station's
+        write in progress.
+        """
         count = 0
+        cutoff = time.time() - older_than_s
         if self.root.is_dir():
             for path in self.root.glob(f"??/??/{_TMP_PREFIX}*"):
                 with contextlib.suppress(OSError):
-                    path.unlink()
-                    count += 1
+                    if path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        count += 1
         return count
 
 

@@ -20,6 +20,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.calibrate_cmd",
     "inspector.cli.sampling_cmd",
     "inspector.cli.sample_images_cmd",
+    "inspector.cli.lot_cmd",
+    "inspector.cli.users_cmd",
+    "inspector.cli.history_cmd",
+    "inspector.cli.audit_cmd",
+    "inspector.cli.db_cmd",
 )
 
 

@@ -32,11 +32,14 @@ from inspector.store.errors import RecordsError
 from inspector.store.sqlite import Row, SqliteStore, Tx
 
 __all__ = [
+    "Disposition",
     "Lot",
+    "LotClosed",
     "LotError",
     "LotSpec",
     "Progress",
     "dispose",
+    "dispositions",
     "get_lot",
     "list_lots",
     "open_lot",
@@ -51,6 +54,10 @@ _LOT_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
 class LotError(RecordsError):
     """A lot cannot be opened, found or changed as asked; the message says why."""
+
+
+class LotClosed(LotError):
+    """The lot takes no more rings: disposed, signed, or its sample is complete."""
 
 
 @dataclass(frozen=True)
@@ -287,12 +294,12 @@ def lot_in(tx: Tx, lot_no: str) -> Lot:
 def require_open(lot: Lot, doing: str) -> None:
     """Raise :class:`LotError` unless the lot is still open."""
     if lot.status == "signed":
-        raise LotError(
+        raise LotClosed(
             f"lot {lot.lot_no} is signed and cannot change; cannot {doing} "
             "(corrections are new, signed records)"
         )
     if lot.status != "open":
-        raise LotError(f"lot {lot.lot_no} is already disposed ({lot.disposition}); cannot {doing}")
+        raise LotClosed(f"lot {lot.lot_no} is already disposed ({lot.disposition}); cannot {doing}")
 
 
 def _state(tx: Tx, part: str) -> SwitchingState:
@@ -514,3 +521,32 @@ def dispose(store: SqliteStore, actor: User, lot_no: str, *, reason: str = "") -
                 time_utc=now,
             )
         return prog
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """One disposition of a lot as recorded."""
+
+    decision: str
+    inspected: int
+    nonconforming: int
+    by: str
+    time_utc: str
+    reason: str
+
+
+def dispositions(store: SqliteStore, lot_no: str) -> list[Disposition]:
+    """Return the lot's dispositions, oldest first."""
+    tx = store.reader()
+    lot = lot_in(tx, lot_no)
+    return [
+        Disposition(
+            str(r["decision"]),
+            int(r["inspected"]),
+            int(r["nonconforming"]),
+            str(r["by_name"]),
+            str(r["time_utc"]),
+            str(r["reason"]),
+        )
+        for r in repo.dispositions_of(tx, lot.id)
+    ]

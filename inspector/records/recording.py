@@ -23,7 +23,16 @@ from inspector.audit import now_utc
 from inspector.auth import Permission, User, require
 from inspector.imagestore import ImageStore, sha256_hex
 from inspector.outcome import InspectionResult, Verdict
-from inspector.records.lots import LotError, lot_in, progress_in, recipe_id_for, require_open
+from inspector.records.lots import (
+    Lot,
+    LotClosed,
+    LotError,
+    Progress,
+    lot_in,
+    progress_in,
+    recipe_id_for,
+    require_open,
+)
 from inspector.store import repo
 from inspector.store.sqlite import SqliteStore
 
@@ -69,6 +78,15 @@ def _read_original(result: InspectionResult, data: bytes | None) -> tuple[bytes,
     if digest != result.image_sha256:
         raise LotError(f"{result.image}: the file changed after it was inspected; inspect it again")
     return data, digest
+
+
+def _check_room(lot: Lot, prog: Progress, image: str) -> None:
+    if prog.inspected >= prog.required:
+        raise LotClosed(
+            f"lot {lot.lot_no}: all {prog.required} rings "
+            f"{'of the lot' if lot.plan is None else 'of the sample'} are recorded; "
+            f"{image} was not recorded"
+        )
 
 
 def record_inspection(
@@ -123,6 +141,8 @@ def record_inspection(
     seen = repo.inspection_by_hash(reader, lot.id, digest)
     if seen is not None:
         return Recorded(RecordStatus.ALREADY, lot_no, int(seen["seq"]), int(seen["id"]))
+    if result.verdict is not Verdict.ERROR:
+        _check_room(lot, progress_in(reader, lot), result.image)
     images.put(data, sha256=digest)
     dims = result.dimensions
     scale = result.scale
@@ -133,13 +153,7 @@ def record_inspection(
         if seen is not None:
             return Recorded(RecordStatus.ALREADY, lot_no, int(seen["seq"]), int(seen["id"]))
         if result.verdict is not Verdict.ERROR:
-            prog = progress_in(tx, lot)
-            if prog.inspected >= prog.required:
-                raise LotError(
-                    f"lot {lot_no}: all {prog.required} rings "
-                    f"{'of the lot' if lot.plan is None else 'of the sample'} are recorded; "
-                    f"{result.image} was not recorded"
-                )
+            _check_room(lot, progress_in(tx, lot), result.image)
         seq = repo.next_seq(tx, lot.id)
         inspection_id = repo.insert_inspection(
             tx,
