@@ -34,6 +34,7 @@ from inspector.records.lots import (
     require_open,
 )
 from inspector.store import repo
+from inspector.store.errors import StoreReadOnly
 from inspector.store.sqlite import SqliteStore
 
 __all__ = ["RecordStatus", "Recorded", "images_for", "record_inspection"]
@@ -128,6 +129,8 @@ def record_inspection(
         the lot's; disk full, read-only, locked (nothing recorded then).
     """
     require(actor, Permission.INSPECT)
+    if store.read_only:
+        raise StoreReadOnly(f"the database {store.path} is open read-only; nothing was recorded")
     images = images or images_for(store)
     data, digest = _read_original(result, image_bytes)
     reader = store.reader()
