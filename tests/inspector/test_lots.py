@@ -241,3 +241,24 @@ def test_history_filters(store: SqliteStore, users: dict[str, User], tmp_path: P
         q(store, history.HistoryFilter(defect_type="smudge"))
     with pytest.raises(LotError, match="not a date"):
         q(store, history.HistoryFilter(date_from="yesterday"))
+
+
+def test_recipe_edit_is_a_new_audited_version(store: SqliteStore, users: dict[str, User]) -> None:
+    import dataclasses
+
+    from inspector.recipes import load_recipe
+    from inspector.records import recipe_versions
+
+    base = load_recipe("AS568-214")
+    with pytest.raises(PermissionDenied):
+        recipe_versions.save_recipe_edit(store, users["inspector"], base, reason="x")
+    edited = dataclasses.replace(base, cs_tol_mm=0.08)
+    v2 = recipe_versions.save_recipe_edit(store, users["engineer"], edited, reason="customer spec")
+    assert v2.version == base.version + 1
+    assert recipe_versions.latest_recipe(store, "AS568-214") == v2
+    with pytest.raises(LotError, match="as it is"):
+        recipe_versions.save_recipe_edit(store, users["engineer"], v2, reason="again")
+    lot = lots.open_lot(store, users["inspector"], lots.LotSpec("V2", 100), recipe=v2)
+    assert lot.recipe == v2
+    assert [r.action for r in audit.history(store, "recipe", "AS568-214")] == ["update"]
+    assert audit.verify(store).ok

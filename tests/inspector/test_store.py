@@ -167,3 +167,30 @@ def test_image_write_failure_leaves_nothing(
         images.put(b"x" * 10)
     monkeypatch.undo()
     assert not [p for p in (tmp_path / "images").rglob("*") if p.is_file()]
+
+
+def test_stations_opening_a_new_database_at_once_both_succeed(tmp_path: Path) -> None:
+    import threading
+
+    db = tmp_path / "new.db"
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def station() -> None:
+        try:
+            barrier.wait()
+            with open_store(db) as store, store.transaction() as tx:
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, 'x')", (threading.get_ident(),)
+                )
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=station) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with open_store(db) as store:
+        assert store.reader().scalar("SELECT count(*) FROM meta") == 4
