@@ -1,4 +1,4 @@
-"""``inspector lot open|show|list|inspect|review|dispose|sign``: a lot and its records.
+"""``inspector lot open|show|list|inspect|review|dispose|sign|resume``: a lot and its records.
 
 Exit status: 0 done (for ``inspect``: every ring recorded and passed), 1 (``inspect``
 only) some ring failed, 2 any error or bad usage, with a one-line message.
@@ -94,6 +94,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("lot", metavar="LOT")
     p.add_argument("--reason", default="", help="note with the disposition")
     p.set_defaults(handler=_dispose)
+
+    p = sub.add_parser(
+        "resume", parents=[common], help="resume a discontinued part (ISO 2859-1 clause 9.4)"
+    )
+    p.add_argument("part", metavar="PART")
+    p.add_argument("--reason", required=True, help="the corrective action taken")
+    p.set_defaults(handler=_resume)
 
     p = sub.add_parser("sign", parents=[common], help="sign a disposed lot")
     p.add_argument("lot", metavar="LOT")
@@ -321,4 +328,13 @@ def _sign(args: argparse.Namespace) -> int:
         f"lot {sig.lot_no} signed '{sig.meaning}' by {sig.printed_name} ({sig.role}) at "
         f"{sig.time_utc}; records hash {sig.content_sha256[:16]}…"
     )
+    return 0
+
+
+@handles_errors("lot resume")
+def _resume(args: argparse.Namespace) -> int:
+    with open_db(args) as store:
+        user = sign_in(store, args)
+        state = lots.resume_inspection(store, user, args.part, reason=args.reason)
+    print(f"{args.part}: inspection resumed on {state.severity.value} inspection")
     return 0

@@ -45,6 +45,7 @@ __all__ = [
     "open_lot",
     "progress",
     "recipe_id_for",
+    "resume_inspection",
     "switching_state",
 ]
 
@@ -550,3 +551,39 @@ def dispositions(store: SqliteStore, lot_no: str) -> list[Disposition]:
         )
         for r in repo.dispositions_of(tx, lot.id)
     ]
+
+
+def resume_inspection(store: SqliteStore, actor: User, part: str, *, reason: str) -> SwitchingState:
+    """Resume a part whose acceptance inspection was discontinued (ISO 2859-1 clause 9.4).
+
+    The responsible authority (a manager) records that the corrective action is effective;
+    inspection restarts on tightened.
+
+    Raises
+    ------
+    PermissionDenied, LotError
+        Not a manager; no reason; the part is not discontinued.
+    """
+    require(actor, Permission.SIGN)
+    if not reason.strip():
+        raise LotError("resuming inspection needs a reason (the corrective action)")
+    with store.transaction() as tx:
+        old = _state(tx, part)
+        try:
+            new = sampling.resume_after_corrective_action(old)
+        except SamplingError as exc:
+            raise LotError(f"{part}: {exc}") from None
+        now = audit.now_utc()
+        repo.set_switching_state(tx, part, audit.canonical_json(new.to_dict()), now)
+        audit.record(
+            tx,
+            actor,
+            "update",
+            "switching",
+            part,
+            old=old.to_dict(),
+            new=new.to_dict(),
+            reason=reason.strip(),
+            time_utc=now,
+        )
+    return new

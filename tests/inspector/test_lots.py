@@ -34,7 +34,7 @@ def _record(
     store: SqliteStore, user: User, lot_no: str, folder: Path, start: int, n: int, **kw: object
 ) -> None:
     for i in range(start, start + n):
-        result = make_result(make_image(folder, i), **kw)  # type: ignore[arg-type]
+        result = make_result(make_image(folder, i), **kw)  # type: ignore[arg-type]  # make_result keywords, as given
         recording.record_inspection(store, user, lot_no, result, station="st1")
 
 
@@ -262,3 +262,22 @@ def test_recipe_edit_is_a_new_audited_version(store: SqliteStore, users: dict[st
     assert lot.recipe == v2
     assert [r.action for r in audit.history(store, "recipe", "AS568-214")] == ["update"]
     assert audit.verify(store).ok
+
+
+def test_discontinued_part_resumes_only_by_a_manager(
+    store: SqliteStore, users: dict[str, User], tmp_path: Path
+) -> None:
+    with pytest.raises(LotError, match="not discontinued"):
+        lots.resume_inspection(store, users["manager"], "AS568-214", reason="fixed")
+    for k in range(7):  # 2 rejections tighten, 5 more on tightened discontinue
+        open_lot(store, users["inspector"], f"R{k}", quantity=1000)
+        _record(store, users["inspector"], f"R{k}", tmp_path / f"i{k}", 0, 4, verdict=Verdict.FAIL)
+        lots.dispose(store, users["engineer"], f"R{k}")
+    assert lots.switching_state(store, "AS568-214").discontinued
+    with pytest.raises(LotError, match="discontinued"):
+        open_lot(store, users["inspector"], "X")
+    with pytest.raises(PermissionDenied):
+        lots.resume_inspection(store, users["engineer"], "AS568-214", reason="fixed")
+    state = lots.resume_inspection(store, users["manager"], "AS568-214", reason="new mould vent")
+    assert state.severity is Severity.TIGHTENED
+    assert open_lot(store, users["inspector"], "X").plan is not None

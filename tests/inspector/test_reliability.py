@@ -216,7 +216,7 @@ def test_read_only_image_folder_records_nothing(
     def ro_open(path: object, flags: int, *args: object) -> int:
         if flags & os.O_WRONLY:
             raise OSError(errno.EROFS, "Read-only file system")
-        return real_open(path, flags, *args)  # type: ignore[arg-type]
+        return real_open(path, flags, *args)  # type: ignore[arg-type]  # os.open passthrough
 
     monkeypatch.setattr(os, "open", ro_open)
     with pytest.raises(StoreReadOnly, match="cannot be written"):

@@ -57,10 +57,10 @@ def open_lot(store: SqliteStore, user: User, lot_no: str = "L1", **kw: object) -
     """Open a lot of the test part (1000 rings, level II, AQL 1.0 unless told)."""
     spec = lots.LotSpec(
         lot_no=lot_no,
-        quantity=int(kw.pop("quantity", 1000)),  # type: ignore[call-overload]
+        quantity=int(kw.pop("quantity", 1000)),  # type: ignore[call-overload]  # kw values are loosely typed test options
         customer=str(kw.pop("customer", "Fab One")),
         cure_quarter=str(kw.pop("cure_quarter", "4Q26")),
-        **kw,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]  # the remaining LotSpec fields, as given
     )
     return lots.open_lot(store, user, spec, recipe=recipe())
 
