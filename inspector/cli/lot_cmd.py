@@ -93,6 +93,13 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("dispose", parents=[common], help="record the plan's disposition")
     p.add_argument("lot", metavar="LOT")
     p.add_argument("--reason", default="", help="note with the disposition")
+    p.add_argument(
+        "--correct",
+        choices=lots.DECISIONS,
+        metavar="DECISION",
+        help="correct a signed lot with a new disposition (accept, reject, sorted); "
+        "needs --reason and a new signature",
+    )
     p.set_defaults(handler=_dispose)
 
     p = sub.add_parser(
@@ -308,6 +315,12 @@ def _review(args: argparse.Namespace) -> int:
 def _dispose(args: argparse.Namespace) -> int:
     with open_db(args) as store:
         user = sign_in(store, args)
+        if args.correct:
+            lots.correct_disposition(
+                store, user, args.lot, decision=args.correct, reason=args.reason
+            )
+            print(f"lot {args.lot}: corrected to {args.correct}; it needs a new signature")
+            return 0
         prog = lots.dispose(store, user, args.lot, reason=args.reason)
     print(f"lot {args.lot}: {prog.decision} ({prog.describe()})")
     return 0

@@ -12,7 +12,9 @@ A lot follows either
 A ring counts with its *final* verdict (an engineer's review may have changed it); rings
 the engine could not judge (verdict ``error``) are not counted and must be re-imaged.
 Disposing a sampling lot advances the part's switching state (ISO 2859-1 clause 9).
-A lot moves ``open`` → ``disposed`` → ``signed``; once signed it is immutable.
+A lot moves ``open`` → ``disposed`` → ``signed``; once signed its records never change.
+A later correction (:func:`correct_disposition`) is a new disposition row that needs a new
+signature; the earlier disposition and signature stay as they were.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "LotError",
     "LotSpec",
     "Progress",
+    "correct_disposition",
     "dispose",
     "dispositions",
     "get_lot",
@@ -587,3 +590,58 @@ def resume_inspection(store: SqliteStore, actor: User, part: str, *, reason: str
             time_utc=now,
         )
     return new
+
+
+DECISIONS = ("accept", "reject", "sorted")
+
+
+def correct_disposition(
+    store: SqliteStore, actor: User, lot_no: str, *, decision: str, reason: str
+) -> None:
+    """Correct a signed lot's disposition with a new record (e.g. a rejected lot 100 % sorted).
+
+    Nothing is edited: a new disposition row is added, the earlier one and its signature
+    stay as they were, and the lot waits for a new signature (status ``disposed``).
+
+    Raises
+    ------
+    PermissionDenied, LotError
+        Not an engineer; lot not signed; unknown decision; no reason.
+    """
+    require(actor, Permission.DISPOSE)
+    if decision not in DECISIONS:
+        raise LotError(f"a disposition is one of {', '.join(DECISIONS)}, not '{decision}'")
+    if not reason.strip():
+        raise LotError("a correction needs a reason")
+    with store.transaction() as tx:
+        lot = lot_in(tx, lot_no)
+        if lot.status != "signed":
+            raise LotError(
+                f"lot {lot_no} is not signed; dispose it (corrections are for signed lots)"
+            )
+        prog = progress_in(tx, lot)
+        now = audit.now_utc()
+        repo.insert_disposition(
+            tx,
+            {
+                "lot_id": lot.id,
+                "decision": decision,
+                "inspected": prog.inspected,
+                "nonconforming": prog.nonconforming,
+                "by_id": actor.id,
+                "time_utc": now,
+                "reason": f"correction: {reason.strip()}",
+            },
+        )
+        repo.set_lot_status(tx, lot.id, "disposed", decision)
+        audit.record(
+            tx,
+            actor,
+            "correct",
+            "lot",
+            lot_no,
+            old={"status": lot.status, "disposition": lot.disposition},
+            new={"status": "disposed", "disposition": decision},
+            reason=reason.strip(),
+            time_utc=now,
+        )

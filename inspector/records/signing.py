@@ -8,8 +8,9 @@ SHA-256 is stored with the signature, so any later change to those rows shows up
 :func:`verify_signatures`.
 
 An ``approved`` or ``rejected`` signature by a manager finalises a disposed lot: it becomes
-``signed`` and immutable. A ``reviewed`` signature (engineer or manager) adds a witness
-without finalising.
+``signed`` and immutable. A correction adds a new disposition and needs a new signature;
+each signature is verified against the records as they stood when it was given.
+A ``reviewed`` signature (engineer or manager) adds a witness without finalising.
 """
 
 from __future__ import annotations
@@ -89,11 +90,18 @@ class Signature:
     content_sha256: str
 
 
-def lot_content(tx: Tx, lot_no: str) -> dict[str, Any]:
-    """Return the lot's records as the JSON-ready value a signature binds."""
+def lot_content(tx: Tx, lot_no: str, *, until: str | None = None) -> dict[str, Any]:
+    """Return the lot's records as the JSON-ready value a signature binds.
+
+    ``until`` (a UTC time) leaves out dispositions made later: a correction after a
+    signature is a new record, and the earlier signature still verifies against what it saw.
+    """
     lot = lot_in(tx, lot_no)
     head = lot.to_dict()
-    head.pop("status")  # signing changes it; what was signed is the records
+    # Status and current disposition move with signing and corrections; the dispositions
+    # themselves are listed below.
+    head.pop("status")
+    head.pop("disposition")
     defects: dict[int, list[dict[str, Any]]] = {}
     for d in repo.defects_of_lot(tx, lot.id):
         defects.setdefault(int(d["inspection_id"]), []).append({k: d[k] for k in _DEFECT_FIELDS})
@@ -125,6 +133,7 @@ def lot_content(tx: Tx, lot_no: str) -> dict[str, Any]:
             for k in ("decision", "inspected", "nonconforming", "by_name", "time_utc", "reason")
         }
         for d in repo.dispositions_of(tx, lot.id)
+        if until is None or str(d["time_utc"]) <= until
     ]
     return {"lot": head, "rings": rings, "reviews": reviews, "dispositions": dispositions}
 
@@ -218,16 +227,14 @@ def verify_signatures(store: SqliteStore) -> list[str]:
     """Recompute what every signature signed; return a message per signature that no longer fits."""
     problems: list[str] = []
     with store.snapshot() as tx:
-        current: dict[str, str] = {}
         for r in repo.signatures_of(tx):
             lot_no = str(r["lot_no"])
-            if lot_no not in current:
-                try:
-                    current[lot_no] = content_hash(lot_content(tx, lot_no))
-                except LotError as exc:
-                    problems.append(f"signature {r['id']} on lot {lot_no}: {exc}")
-                    continue
-            if current[lot_no] != r["content_sha256"]:
+            try:
+                digest = content_hash(lot_content(tx, lot_no, until=str(r["time_utc"])))
+            except LotError as exc:
+                problems.append(f"signature {r['id']} on lot {lot_no}: {exc}")
+                continue
+            if digest != r["content_sha256"]:
                 problems.append(
                     f"signature {r['id']} on lot {lot_no} ({r['meaning']} by "
                     f"{r['printed_name']} at {r['time_utc']}) no longer matches the lot's "

@@ -281,3 +281,24 @@ def test_discontinued_part_resumes_only_by_a_manager(
     state = lots.resume_inspection(store, users["manager"], "AS568-214", reason="new mould vent")
     assert state.severity is Severity.TIGHTENED
     assert open_lot(store, users["inspector"], "X").plan is not None
+
+
+def test_signed_lot_is_corrected_by_new_signed_records(
+    store: SqliteStore, users: dict[str, User], tmp_path: Path
+) -> None:
+    eng, mgr = users["engineer"], users["manager"]
+    open_lot(store, users["inspector"], quantity=1000)
+    _record(store, users["inspector"], "L1", tmp_path / "img", 0, 3, verdict=Verdict.FAIL)
+    lots.dispose(store, eng, "L1")
+    with pytest.raises(LotError, match="not signed"):
+        lots.correct_disposition(store, eng, "L1", decision="sorted", reason="screened")
+    signing.sign_lot(store, mgr, "L1", password=PASSWORD, meaning="rejected")
+    with pytest.raises(LotError, match="reason"):
+        lots.correct_disposition(store, eng, "L1", decision="sorted", reason="")
+    lots.correct_disposition(store, eng, "L1", decision="sorted", reason="100 % screened")
+    assert lots.get_lot(store, "L1").status == "disposed"
+    signing.sign_lot(store, mgr, "L1", password=PASSWORD, meaning="approved")
+    assert [d.decision for d in lots.dispositions(store, "L1")] == ["reject", "sorted"]
+    assert [s.meaning for s in signing.signatures(store, "L1")] == ["rejected", "approved"]
+    assert signing.verify_signatures(store) == []
+    assert audit.verify(store).ok
