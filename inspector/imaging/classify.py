@@ -15,6 +15,7 @@ The rules follow what each defect physically is, not any particular camera or re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,17 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Length over width beyond which a region is a line (scratch or crack).
 LINE_ELONGATION = 4.0
+#: A region with at least this fraction both clearly lighter and clearly darker than
+#: its surroundings is lit on one side and shaded on the other: a dome or a void.
+BIPOLAR_FRACTION = 0.12
+#: A rim this many times wider than blur alone explains is a soft-edged patch.
+SOFT_RIM = 3.0
+#: A dark region filling less than this of its bounding box is branched or jagged.
+SPARSE_FILL = 0.42
+#: A patch differing by less than this (0–1 lightness) and covering at least
+#: FAINT_MIN_AREA_PX is a discoloration rather than a particle.
+FAINT_DELTA = 0.08
+FAINT_MIN_AREA_PX = 100.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,12 @@ class ShapeFeatures:
         |cos| of the angle between the principal axis and the radius (1 = radial).
     fill_ratio : float
         Region area over the area of its principal-axis box (round ≈ 0.79).
+    peak_delta : float
+        Largest lightness or colour deviation from the surroundings (0–1).
+    softness : float
+        Width of the region's rim (from half its peak out to the detection threshold)
+        over what the optics' blur alone would give a sharp-edged object of the same
+        contrast: ≈1 for a particle, several for a soft-edged stain.
     coarse : bool
         Found only at the coarse scale.
     """
@@ -76,11 +94,17 @@ class ShapeFeatures:
     radial_span: float
     radial_alignment: float
     fill_ratio: float
+    peak_delta: float
+    softness: float
     coarse: bool
 
 
-def shape_features(anomaly: Anomaly, strip: Strip) -> tuple[ShapeFeatures, FloatArray, FloatArray]:
+def shape_features(
+    anomaly: Anomaly, strip: Strip, *, blur_px: float = 1.0
+) -> tuple[ShapeFeatures, FloatArray, FloatArray]:
     """Measure an anomaly in image pixels.
+
+    ``blur_px`` is the optics' blur (Gaussian sigma, px) measured on the ring's edges.
 
     Returns
     -------
@@ -131,6 +155,7 @@ def shape_features(anomaly: Anomaly, strip: Strip) -> tuple[ShapeFeatures, Float
     half_max_fraction = float(np.mean(anomaly.score >= 0.5 * peak))
     radial_span = float((anomaly.rows.max() - anomaly.rows.min() + 1) / strip.n_rows)
     fill_ratio = area / max(length * minor_extent, 1e-9)
+    softness = _softness(anomaly, weights, peak, blur_px)
 
     features = ShapeFeatures(
         length_px=length,
@@ -146,9 +171,30 @@ def shape_features(anomaly: Anomaly, strip: Strip) -> tuple[ShapeFeatures, Float
         radial_span=radial_span,
         radial_alignment=radial_alignment,
         fill_ratio=fill_ratio,
+        peak_delta=anomaly.peak_delta,
+        softness=softness,
         coarse=anomaly.coarse,
     )
     return features, x, y
+
+
+def _softness(anomaly: Anomaly, weights: FloatArray, peak: float, blur_px: float) -> float:
+    """Rim width of a region relative to a blurred sharp edge of the same contrast.
+
+    For a sharp-edged object blurred by a Gaussian of sigma ``s``, the profile falls from
+    half its peak ``P`` to the detection threshold ``T`` over ``s · Φ⁻¹(1 - T/P)``; a stain
+    whose strength fades gradually takes much longer.
+    """
+    smoothing = 3.0 if anomaly.coarse else 1.0
+    sigma = float(np.hypot(blur_px, smoothing))
+    threshold = GROW_SIGMAS
+    if peak <= 2.0 * threshold:
+        return 1.0
+    whole = float(weights.sum())
+    core = float(weights[anomaly.score >= 0.5 * peak].sum())
+    rim = np.sqrt(whole / np.pi) - np.sqrt(core / np.pi)
+    expected = sigma * max(float(NormalDist().inv_cdf(1.0 - threshold / peak)), 0.3)
+    return float(rim / expected)
 
 
 def _line_regularity(
@@ -178,21 +224,22 @@ def _line_regularity(
 def classify_surface(features: ShapeFeatures) -> DefectType:
     """The defect type of a surface anomaly (see the module docstring for the rules)."""
     dark = features.dark_fraction >= 0.6
-    bipolar = min(features.dark_fraction, features.bright_fraction) >= 0.15
-    if features.elongation >= LINE_ELONGATION:
-        jagged = features.waviness > 0.6 or features.width_variation > 0.55
-        across_section = features.radial_span >= 0.6 and features.radial_alignment > 0.7
-        if dark and (jagged or across_section):
-            return DefectType.CRACK
+    line = features.elongation >= LINE_ELONGATION
+    bipolar = min(features.dark_fraction, features.bright_fraction) >= BIPOLAR_FRACTION
+    jagged = features.waviness > 0.6 or features.width_variation > 0.55
+    across_section = (
+        features.radial_alignment >= 0.7
+        and features.radial_span >= 0.35
+        and features.elongation >= 1.8
+    )
+    branched = features.fill_ratio < SPARSE_FILL and features.elongation >= 1.5
+    if dark and not bipolar and (across_section or branched or (jagged and line)):
+        return DefectType.CRACK
+    if line:
         return DefectType.SCRATCH
-    soft = features.half_max_fraction < 0.35 or features.coarse
-    if soft and not bipolar:
-        return DefectType.STAIN
     if bipolar:
         return DefectType.BLISTER
-    if features.chroma_ratio > 1.5:
-        return DefectType.INCLUSION
-    round_shape = features.fill_ratio > 0.65 and features.elongation < 1.6
-    if round_shape and features.length_px > 0:
-        return DefectType.BLISTER if features.half_max_fraction < 0.6 else DefectType.INCLUSION
+    faint_patch = features.peak_delta < FAINT_DELTA and features.area_px >= FAINT_MIN_AREA_PX
+    if features.coarse or features.softness >= SOFT_RIM or faint_patch:
+        return DefectType.STAIN
     return DefectType.INCLUSION

@@ -21,7 +21,13 @@ from inspector.imaging.locate import CoarseRing, RingNotFound, locate_ring
 from inspector.imaging.measure import ring_geometry
 from inspector.imaging.polar import angles_for
 from inspector.imaging.results import BBox, Defect, DefectType, RingInspection, Where
-from inspector.imaging.surface import Anomaly, Strip, build_strip, find_anomalies
+from inspector.imaging.surface import (
+    SEED_SIGMAS,
+    Anomaly,
+    Strip,
+    build_strip,
+    find_anomalies,
+)
 
 FloatArray = npt.NDArray[np.float64]
 TWO_PI = 2.0 * np.pi
@@ -243,8 +249,9 @@ def _collect_defects(
     for run in kept_runs:
         profile = outer if run.side is EdgeSide.OUTER else inner
         defects.append(_edge_defect(run, profile, center))
+    blur = max(outer.blur_px, inner.blur_px)
     for anomaly in surface:
-        defect = _surface_defect(anomaly, strip)
+        defect = _surface_defect(anomaly, strip, blur_px=blur)
         if defect is not None:
             defects.append(defect)
     return defects
@@ -317,8 +324,9 @@ def _merge_neighbours(anomalies: list[Anomaly], strip: Strip) -> list[Anomaly]:
                 signed_z=np.concatenate([m.signed_z for m in members]),
                 chroma_z=np.concatenate([m.chroma_z for m in members]),
                 score=score,
-                seed_area_fraction=float(np.mean(score >= 6.0)),
+                seed_area_fraction=float(np.mean(score >= SEED_SIGMAS)),
                 coarse=all(m.coarse for m in members),
+                peak_delta=max(m.peak_delta for m in members),
             )
         )
     return merged
@@ -421,9 +429,9 @@ def _cut_defect(
     )
 
 
-def _surface_defect(anomaly: Anomaly, strip: Strip) -> Defect | None:
+def _surface_defect(anomaly: Anomaly, strip: Strip, *, blur_px: float) -> Defect | None:
     """A classified surface defect with its outline (convex hull of its pixels)."""
-    features, x, y = shape_features(anomaly, strip)
+    features, x, y = shape_features(anomaly, strip, blur_px=blur_px)
     defect_type = classify_surface(features)
     points = np.stack([x, y], axis=1).astype(np.float32)
     hull = cv2.convexHull(points).reshape(-1, 2).astype(np.float64)

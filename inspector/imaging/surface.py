@@ -25,9 +25,15 @@ FloatArray = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
 
 #: A pixel must stand out this many noise sigmas to seed an anomaly…
-SEED_SIGMAS = 6.0
+SEED_SIGMAS = 7.0
 #: …and the anomaly grows over neighbours standing out this many.
 GROW_SIGMAS = 3.0
+#: …and the anomaly must differ from its surroundings by at least this much lightness
+#: (or colour) on a 0–1 scale, about three CIE L* units: the least a person at the
+#: microscope sees. Below it, rubber texture and sensor noise make "defects" nobody can.
+MIN_VISIBLE_DELTA = 0.03
+#: How much more a coarse region must stand out than the fine ones inside it to win.
+COARSE_PREFERENCE = 2.0
 #: Fraction of the circumference the background median spans.
 BACKGROUND_WINDOW_FRACTION = 1.0 / 10.0
 
@@ -98,6 +104,8 @@ class Anomaly:
         Fraction of the region above the seed threshold.
     coarse : bool
         Found only at the coarse scale: faint and extended.
+    peak_delta : float
+        Largest deviation from the background in lightness (or colour) units, 0–1.
     """
 
     rows: npt.NDArray[np.intp]
@@ -107,6 +115,7 @@ class Anomaly:
     score: FloatArray
     seed_area_fraction: float
     coarse: bool = False
+    peak_delta: float = 0.0
 
 
 def build_strip(
@@ -305,28 +314,29 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
                 plane - row_background(plane, window_fraction=BACKGROUND_WINDOW_FRACTION)
             )
 
-    maps: list[tuple[FloatArray, FloatArray, FloatArray, bool]] = []
+    maps: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray, bool]] = []
     for sigma, coarse in ((1.0, False), (3.0, True)):
-        signed_z = _z_map(lightness_residual, sigma, noise_floor)
+        signed_z, delta = _z_map(lightness_residual, sigma, noise_floor)
         chroma_z = np.zeros_like(signed_z)
         if chroma_residual:
-            za = _z_map(chroma_residual[0], sigma, noise_floor)
-            zb = _z_map(chroma_residual[1], sigma, noise_floor)
+            za, da = _z_map(chroma_residual[0], sigma, noise_floor)
+            zb, db = _z_map(chroma_residual[1], sigma, noise_floor)
             chroma_z = np.hypot(za, zb) / np.sqrt(2.0)
-        maps.append((signed_z, chroma_z, np.maximum(np.abs(signed_z), chroma_z), coarse))
+            delta = np.maximum(np.abs(delta), np.hypot(da, db))
+        score = np.maximum(np.abs(signed_z), chroma_z)
+        maps.append((signed_z, chroma_z, score, np.abs(delta), coarse))
 
     fine_score = maps[0][2]
     # Roll the quietest column to the seam so no anomaly is split by it.
     seam = int(np.argmin(np.convolve(fine_score.max(axis=0), np.ones(9), mode="same")))
-    anomalies: list[Anomaly] = []
-    taken = np.zeros(fine_score.shape, bool)
-    for signed_z, chroma_z, score, coarse in maps:
+    candidates: list[Anomaly] = []
+    for signed_z, chroma_z, score, delta, coarse in maps:
         for rows, cols in _regions(score, seam):
-            if coarse and taken[rows, cols].any():
-                continue
-            taken[rows, cols] = True
             s = score[rows, cols]
-            anomalies.append(
+            peak_delta = float(delta[rows, cols].max())
+            if peak_delta < MIN_VISIBLE_DELTA:
+                continue
+            candidates.append(
                 Anomaly(
                     rows=rows,
                     cols=cols,
@@ -335,9 +345,39 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
                     score=s,
                     seed_area_fraction=float(np.mean(s >= SEED_SIGMAS)),
                     coarse=coarse,
+                    peak_delta=peak_delta,
                 )
             )
+    anomalies = _prefer_stronger_scale(candidates, fine_score.shape)
     return anomalies, fine_score
+
+
+def _prefer_stronger_scale(candidates: list[Anomaly], shape: tuple[int, ...]) -> list[Anomaly]:
+    """Where a fine and a coarse region overlap, keep the fine one unless the coarse one
+    stands out far more.
+
+    A resolved shape (a particle, a crack) is measured best at the fine scale (its coarse
+    region is a blurred halo); a faint extended stain stands out at the coarse scale only
+    (its fine regions, if any, are noisy fragments of it).
+    """
+    fine = [a for a in candidates if not a.coarse]
+    coarse = [a for a in candidates if a.coarse]
+    owner = np.full(shape, -1, np.intp)
+    for index, anomaly in enumerate(fine):
+        owner[anomaly.rows, anomaly.cols] = index
+    dropped_fine: set[int] = set()
+    kept: list[Anomaly] = []
+    for anomaly in coarse:
+        overlapping = {int(i) for i in np.unique(owner[anomaly.rows, anomaly.cols]) if i >= 0}
+        strongest_fine = max((float(fine[i].score.max()) for i in overlapping), default=0.0)
+        # Smoothing over more pixels always raises the score of anything extended, so
+        # the coarse view wins only by a wide margin: then the fine regions are noisy
+        # fragments of a faint patch, not a resolved shape.
+        if float(anomaly.score.max()) > COARSE_PREFERENCE * strongest_fine:
+            dropped_fine |= overlapping
+            kept.append(anomaly)
+    kept.extend(a for i, a in enumerate(fine) if i not in dropped_fine)
+    return kept
 
 
 def _regions(
@@ -366,9 +406,11 @@ def _regions(
     return regions
 
 
-def _z_map(residual: Float32Array, sigma: float, noise_floor: float) -> FloatArray:
-    """Residual smoothed at ``sigma`` px, in units of each row's robust noise."""
+def _z_map(
+    residual: Float32Array, sigma: float, noise_floor: float
+) -> tuple[FloatArray, FloatArray]:
+    """Residual smoothed at ``sigma`` px, in units of each row's robust noise, and raw."""
     smooth = np.asarray(cv2.GaussianBlur(residual, (0, 0), sigma), dtype=np.float32)
     row_sigma = _row_sigma(smooth, noise_floor * 0.5 / sigma)
-    result: FloatArray = (smooth / row_sigma[:, np.newaxis]).astype(np.float64)
-    return result
+    z = (smooth / row_sigma[:, np.newaxis]).astype(np.float64)
+    return z, smooth.astype(np.float64)
