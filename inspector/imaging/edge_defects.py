@@ -102,9 +102,12 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
     if profile.side is EdgeSide.INNER:
         deviation = -deviation  # positive = towards the hole = excess material
     deviation = np.nan_to_num(deviation, nan=0.0)
-    sigma = max(profile.noise_px, 0.15)
-    seed = max(EDGE_SEED_SIGMAS * sigma, EDGE_MIN_DEVIATION_PX)
-    grow = max(EDGE_GROW_SIGMAS * sigma, 0.6 * EDGE_MIN_DEVIATION_PX)
+    # The edge's scatter varies around the ring (a dim side is noisier than a lit one):
+    # judge each stretch against its own robust scatter, with the global one as a floor.
+    sigma = np.maximum(_local_scatter(deviation, window=max(31, deviation.size // 16)), 0.15)
+    sigma = np.maximum(sigma, profile.noise_px)
+    seed = np.maximum(EDGE_SEED_SIGMAS * sigma, EDGE_MIN_DEVIATION_PX)
+    grow = np.maximum(EDGE_GROW_SIGMAS * sigma, 0.6 * EDGE_MIN_DEVIATION_PX)
     runs: list[EdgeRun] = []
     n = deviation.size
     for sign in (1.0, -1.0):
@@ -112,7 +115,7 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
         for start, stop in circular_runs(signed > grow):
             idx = np.arange(start, stop) % n
             peak = float(signed[idx].max())
-            if peak < seed or idx.size < 2:
+            if not np.any(signed[idx] >= seed[idx]) or idx.size < 2:
                 continue
             runs.append(
                 EdgeRun(
@@ -125,6 +128,22 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
                 )
             )
     return runs
+
+
+def _local_scatter(values: FloatArray, *, window: int) -> FloatArray:
+    """Running robust sigma (1.4826 × median |x|) of a closed profile, wrapping."""
+    n = values.size
+    window = min(window | 1, n - (1 - n % 2))
+    half = window // 2
+    magnitude = np.abs(values)
+    padded = np.concatenate([magnitude[-half:], magnitude, magnitude[:half]])
+    # Block the profile so the running median stays cheap on long edges.
+    step = max(1, window // 15)
+    centres = np.arange(0, n, step)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window)[centres]
+    coarse = 1.4826 * np.median(windows, axis=1)
+    result: FloatArray = np.interp(np.arange(n), centres, coarse, period=n)
+    return result
 
 
 def find_cuts(strip: Strip) -> list[CutRun]:

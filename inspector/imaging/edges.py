@@ -49,6 +49,8 @@ DEPARTURE_CONTRAST = 0.05
 #: A step counts as the ring's edge if its slope reaches this fraction of the ray's
 #: strongest step at the ring's boundary.
 STEP_FRACTION = 0.25
+#: …and clears the background's slope noise by this many sigmas.
+STEP_SIGMAS = 6.0
 
 
 class EdgeSide(Enum):
@@ -229,7 +231,7 @@ def _outermost_step(
     not count, while the dim rim of a lit torus does). Sub-pixel by a parabola.
     NaN where a ray has no candidate.
     """
-    _n_rows, n_cols = signal.shape
+    n_rows, n_cols = signal.shape
     slope = np.diff(signal.astype(np.float64), axis=0)  # slope row i lies between rows i, i+1
     if ring_is_inward:
         slope = -slope  # outer edge: ring (high) at small radii, background beyond
@@ -237,8 +239,15 @@ def _outermost_step(
     for shift in (1, 2):
         near[shift:] |= body[:-shift]
         near[:-shift] |= body[shift:]
+    # The background's own slope noise: a step must clear it by a wide margin, or a
+    # noisy background next to the ring would offer "steps" of its own.
+    far = max(3, min(8, n_rows // 4))
+    far_slope = slope[-far:] if ring_is_inward else slope[:far]
+    slope_noise = float(1.4826 * np.median(np.abs(far_slope - np.median(far_slope))))
     interior = slope[1:-1]
-    peak = (interior >= slope[:-2]) & (interior > slope[2:]) & (interior > 0)
+    peak = (
+        (interior >= slope[:-2]) & (interior > slope[2:]) & (interior > STEP_SIGMAS * slope_noise)
+    )
     peak &= near[1:-2] | near[2:-1]
     strength = np.where(peak, interior, 0.0)
     strongest = strength.max(axis=0)

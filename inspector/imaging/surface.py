@@ -233,7 +233,12 @@ def row_background(values: Float32Array, *, window_fraction: float) -> Float32Ar
 
 
 def _robust_local_quadratic(
-    values: FloatArray, guess: FloatArray, *, bandwidth: float, iterations: int = 2
+    values: FloatArray,
+    guess: FloatArray,
+    *,
+    bandwidth: float,
+    iterations: int = 2,
+    spread_floor: float = MIN_VISIBLE_DELTA / 3.0,
 ) -> FloatArray:
     """Robust LOESS (degree 2, Gaussian kernel) of each row, wrapping around.
 
@@ -258,7 +263,10 @@ def _robust_local_quadratic(
     for _ in range(iterations):
         residual = values - estimate
         spread = 1.4826 * np.median(np.abs(residual), axis=1, keepdims=True)
-        u = residual / (6.0 * np.maximum(spread, 1e-6))
+        # A row that sits mostly at one value (a glare band clipped at white) has no
+        # spread to speak of; without a floor every unclipped pixel would count as an
+        # outlier and the fit would ignore the very variation it has to follow.
+        u = residual / (6.0 * np.maximum(spread, spread_floor))
         weights = np.where(np.abs(u) < 1.0, (1.0 - u * u) ** 2, 0.0)
         s0, s1, s2, s3, s4 = (correlate(weights, k) for k in range(5))
         t0, t1, t2 = (correlate(weights * values, k) for k in range(3))
