@@ -25,6 +25,9 @@ EDGE_SEED_SIGMAS = 5.0
 EDGE_GROW_SIGMAS = 2.5
 #: Below this deviation (px) an edge wobble is sampling noise whatever the scatter says.
 EDGE_MIN_DEVIATION_PX = 0.8
+#: An edge departure narrower than this many directions (about as many px of arc) is a
+#: wobble of the edge's pixels, not a feature of the rubber.
+EDGE_MIN_RUN = 3
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
         for start, stop in circular_runs(signed > grow):
             idx = np.arange(start, stop) % n
             peak = float(signed[idx].max())
-            if not np.any(signed[idx] >= seed[idx]) or idx.size < 2:
+            if not np.any(signed[idx] >= seed[idx]) or idx.size < EDGE_MIN_RUN:
                 continue
             runs.append(
                 EdgeRun(

@@ -32,6 +32,10 @@ from inspector.imaging.surface import (
 FloatArray = npt.NDArray[np.float64]
 TWO_PI = 2.0 * np.pi
 
+#: Ring and background colours this far apart (Euclidean, 0–1 per channel) are told apart
+#: reliably by colour alone.
+CLEAR_COLOUR_CONTRAST = 0.15
+
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
 ENGINE_VERSION = "1.0.0"
@@ -163,7 +167,7 @@ def _inspect_located(
         reach_out_px=max(slack, 0.5 * cross),
     )
     blur = max(outer.blur_px, inner.blur_px)
-    weights, offset, _ = contrast_signal(image, coarse)
+    weights, offset, colour_contrast = contrast_signal(image, coarse)
     strip = build_strip(
         image,
         center,
@@ -176,7 +180,12 @@ def _inspect_located(
     problems: list[str] = []
     if coarse.touches_border:
         problems.append("the ring runs into the image border: it cannot be inspected whole")
-    cuts = find_cuts(strip) if strip is not None else []
+    candidates = find_cuts(strip) if strip is not None else []
+    # The strip's material signal tells ring from background reliably only when their
+    # colours differ clearly; otherwise a cut must also leave no edge to find.
+    if colour_contrast < CLEAR_COLOUR_CONTRAST:
+        candidates = [cut for cut in candidates if _edges_missing(cut, outer, inner)]
+    cuts = candidates
     geometry = ring_geometry(center, outer, inner, broken=bool(cuts))
     if strip is None:
         problems.append("the ring is too thin in this image to inspect its surface")
@@ -255,6 +264,20 @@ def _collect_defects(
         if defect is not None:
             defects.append(defect)
     return defects
+
+
+def _edges_missing(cut: CutRun, outer: EdgeProfile, inner: EdgeProfile) -> bool:
+    """Whether both edges really are absent across a cut candidate.
+
+    Where ring and background differ little in colour, the strip's material signal can
+    dip without a gap; a real gap also leaves no edge to find on either side.
+    """
+    n = outer.measured.size
+    first = int(np.floor(cut.start / cut.n * n))
+    last = max(int(np.ceil(cut.stop / cut.n * n)), first + 1)
+    idx = np.arange(first, last) % n
+    missing = np.isnan(outer.measured[idx]) & np.isnan(inner.measured[idx])
+    return bool(missing.mean() >= 0.5)
 
 
 def _columns_interval(start: int, stop: int, n: int) -> _Interval:
