@@ -205,7 +205,7 @@ class _Styles:
             "doc_number", base, fontName=_BOLD, fontSize=10.5, leading=14, alignment=TA_RIGHT
         )
         self.doc_meta = ParagraphStyle("doc_meta", self.small, alignment=TA_RIGHT)
-        self.company = ParagraphStyle("company", base, fontName=_BOLD, fontSize=12.5, leading=15)
+        self.company = ParagraphStyle("company", base, fontName=_BOLD, fontSize=11.5, leading=14)
         self.party_name = ParagraphStyle("party_name", base, fontName=_BOLD)
         self.statement = ParagraphStyle("statement", base, fontSize=9, leading=12.2)
         self.mono = ParagraphStyle("mono", base, fontName=_MONO, fontSize=7.4, leading=9.4)
@@ -485,7 +485,6 @@ def _story(
         )
     )
     if options.histograms and cert.dimensions:
-        story.append(_p("Distribution against the tolerance band", s.section))
         story.extend(_histograms(cert.dimensions, s, width))
 
     story.append(_p("Cleaning and packaging", s.section))
@@ -507,7 +506,7 @@ def _story(
 
 
 def _title_block(cert: Certificate, s: _Styles, width: float) -> Any:
-    from reportlab.platypus import Table, TableStyle
+    from reportlab.platypus import Table
 
     supplier = [_p(_t(cert.supplier.name), s.company)]
     supplier += [_p(_t(line), s.small) for line in cert.supplier.address]
@@ -516,9 +515,9 @@ def _title_block(cert: Certificate, s: _Styles, width: float) -> Any:
         _p(f"No. {_t(cert.number)}", s.doc_number),
         _p(f"Issue date {cert.issue_date.isoformat()}", s.doc_meta),
     ]
-    table = Table([[supplier, title]], colWidths=[width * 0.42, width * 0.58])
+    table = Table([[supplier, title]], colWidths=[width * 0.46, width * 0.54])
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -532,7 +531,7 @@ def _title_block(cert: Certificate, s: _Styles, width: float) -> Any:
 
 
 def _parties(cert: Certificate, s: _Styles, width: float) -> Any:
-    from reportlab.platypus import Table, TableStyle
+    from reportlab.platypus import Table
 
     def block(label: str, name: str, address: tuple[str, ...]) -> list[Any]:
         cells = [_p(label.upper(), s.label), _p(_t(name), s.party_name)]
@@ -545,12 +544,12 @@ def _parties(cert: Certificate, s: _Styles, width: float) -> Any:
                 block("Customer", cert.customer.name, cert.customer.address),
             ]
         ],
-        colWidths=[width / 2 - 4, width / 2 - 4],
+        colWidths=[width / 2, width / 2],
         spaceBefore=0,
     )
     table.hAlign = "LEFT"
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BOX", (0, 0), (0, 0), 0.5, _color(_RULE)),
@@ -574,7 +573,7 @@ def _key_values(
     bold: set[str] | None = None,
 ) -> Any:
     """Label/value pairs in ``columns`` column pairs, with light rules between rows."""
-    from reportlab.platypus import Table, TableStyle
+    from reportlab.platypus import Table
 
     bold = bold or set()
     cells = [
@@ -593,7 +592,7 @@ def _key_values(
         col_widths = [width * 0.19, width * 0.31, width * 0.19, width * 0.31]
     table = Table(rows, colWidths=col_widths)
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, _color(_RULE)),
@@ -607,10 +606,17 @@ def _key_values(
     return table
 
 
-def _grid_style(header_cols: int, right_from: int) -> Any:
+def _table_style(commands: list[tuple[Any, ...]]) -> Any:
+    """A TableStyle whose plain-string cells use our font too (reportlab defaults to
+    Helvetica, which would add a non-embedded font to the file)."""
     from reportlab.platypus import TableStyle
 
-    return TableStyle(
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), _SANS), *commands])
+
+
+def _grid_style(header_cols: int, right_from: int) -> Any:
+
+    return _table_style(
         [
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("BACKGROUND", (0, 0), (-1, 0), _color(_SHADE)),
@@ -682,16 +688,17 @@ def _histograms(dimensions: tuple[Dimension, ...], s: _Styles, width: float) -> 
             title=f"{d.name}: {d.nominal_mm:.2f} {d.tolerance_text} mm, n = {len(d.values_mm)}",
         )
         image = Image(io.BytesIO(png), width=width * 0.82, height=width * 0.82 * 2.6 / 6.0)
-        out.append(KeepTogether([Spacer(1, 4), image]))
+        head = [_p("Distribution against the tolerance band", s.section)] if not out else []
+        out.append(KeepTogether([*head, Spacer(1, 4), image]))
     return out
 
 
 def _boxed(flowable: Any, width: float, background: tuple[float, float, float]) -> Any:
-    from reportlab.platypus import Table, TableStyle
+    from reportlab.platypus import Table
 
     table = Table([[flowable]], colWidths=[width])
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("BOX", (0, 0), (-1, -1), 0.6, _color(_RULE)),
                 ("BACKGROUND", (0, 0), (-1, -1), _color(background)),
@@ -706,7 +713,7 @@ def _boxed(flowable: Any, width: float, background: tuple[float, float, float]) 
 
 
 def _signature_block(cert: Certificate, digest: str, s: _Styles, width: float) -> Any:
-    from reportlab.platypus import Table, TableStyle
+    from reportlab.platypus import Table
 
     sig = cert.signature
     when = sig.signed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -732,7 +739,7 @@ def _signature_block(cert: Certificate, digest: str, s: _Styles, width: float) -
         colWidths=[width * 0.5, width * 0.5],
     )
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("SPAN", (0, 1), (1, 1)),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -750,7 +757,7 @@ def _signature_block(cert: Certificate, digest: str, s: _Styles, width: float) -
 
 def _thumbnail_pages(cert: Certificate, s: _Styles, width: float) -> list[Any]:
     from reportlab.lib.utils import ImageReader
-    from reportlab.platypus import Image, LongTable, TableStyle
+    from reportlab.platypus import Image, LongTable
 
     per_row = 3
     cell_w = width / per_row
@@ -769,7 +776,7 @@ def _thumbnail_pages(cert: Certificate, s: _Styles, width: float) -> list[Any]:
     rows[-1] += [""] * (per_row - len(rows[-1]))
     table = LongTable(rows, colWidths=[cell_w] * per_row)
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 5),
