@@ -79,9 +79,7 @@ def match_defects(
 
 def settings_for(truth: ImageTruth) -> InspectionSettings:
     recipe = load_recipe(truth.part)
-    return InspectionSettings(
-        grade=load_grade("fab"), recipe=recipe, cli_px_per_mm=truth.px_per_mm
-    )
+    return InspectionSettings(grade=load_grade("fab"), recipe=recipe, cli_px_per_mm=truth.px_per_mm)
 
 
 def accuracy(n: int, seed: int, folder: Path, dump: Path | None) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.edges import EdgeProfile, EdgeSide
+from inspector.imaging.polar import circular_running_median
 from inspector.imaging.surface import Strip
 
 FloatArray = npt.NDArray[np.float64]
@@ -107,7 +108,9 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
     deviation = np.nan_to_num(deviation, nan=0.0)
     # The edge's scatter varies around the ring (a dim side is noisier than a lit one):
     # judge each stretch against its own robust scatter, with the global one as a floor.
-    sigma = np.maximum(_local_scatter(deviation, window=max(31, deviation.size // 16)), 0.15)
+    sigma = np.maximum(
+        1.4826 * circular_running_median(np.abs(deviation), max(31, deviation.size // 16)), 0.15
+    )
     sigma = np.maximum(sigma, profile.noise_px)
     seed = np.maximum(EDGE_SEED_SIGMAS * sigma, EDGE_MIN_DEVIATION_PX)
     grow = np.maximum(EDGE_GROW_SIGMAS * sigma, 0.6 * EDGE_MIN_DEVIATION_PX)
@@ -131,22 +134,6 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
                 )
             )
     return runs
-
-
-def _local_scatter(values: FloatArray, *, window: int) -> FloatArray:
-    """Running robust sigma (1.4826 × median |x|) of a closed profile, wrapping."""
-    n = values.size
-    window = min(window | 1, n - (1 - n % 2))
-    half = window // 2
-    magnitude = np.abs(values)
-    padded = np.concatenate([magnitude[-half:], magnitude, magnitude[:half]])
-    # Block the profile so the running median stays cheap on long edges.
-    step = max(1, window // 15)
-    centres = np.arange(0, n, step)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, window)[centres]
-    coarse = 1.4826 * np.median(windows, axis=1)
-    result: FloatArray = np.interp(np.arange(n), centres, coarse, period=n)
-    return result
 
 
 def find_cuts(strip: Strip) -> list[CutRun]:

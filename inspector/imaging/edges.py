@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from inspector.imaging.locate import CoarseRing
 from inspector.imaging.polar import (
+    circular_running_median,
     fit_radius_profile_with_inliers,
     median_last_axis,
     sample_radius_grid,
@@ -91,9 +92,7 @@ class EdgeProfile:
     noise_px: float
 
 
-def contrast_signal(
-    image: npt.NDArray[np.float32], ring: CoarseRing
-) -> tuple[npt.NDArray[np.float32], FloatArray, float]:
+def contrast_signal(ring: CoarseRing) -> tuple[npt.NDArray[np.float32], FloatArray, float]:
     """Return the colour projection vector and offset that map ring → 1, background → 0.
 
     Returns
@@ -167,7 +166,7 @@ def measure_edge(
     reach_in_px, reach_out_px : float
         How far (px) the search band reaches towards smaller and larger radii.
     """
-    weights, offset, _ = contrast_signal(image, ring)
+    weights, offset, _ = contrast_signal(ring)
     n = coarse_radius.size
     offsets = np.arange(-np.ceil(reach_in_px), np.ceil(reach_out_px) + 1.0)
     grid = coarse_radius[np.newaxis, :] + offsets[:, np.newaxis]
@@ -182,7 +181,7 @@ def measure_edge(
     n_rows = signal.shape[0]
     far = max(3, min(8, int(0.25 * n_rows)))
     far_rows = signal[-far:] if ring_is_inward else signal[:far]
-    background_level = _circular_running_median(median_last_axis(far_rows.T).astype(np.float64))
+    background_level = circular_running_median(median_last_axis(far_rows.T).astype(np.float64), 31)
     spread = far_rows - background_level[np.newaxis, :].astype(np.float32)
     background_noise = float(1.4826 * np.median(np.abs(spread)))
     step = max(DEPARTURE_SIGMAS * background_noise, DEPARTURE_CONTRAST)
@@ -199,7 +198,7 @@ def measure_edge(
     # Where a whole stretch of the edge has little contrast (the unlit side of a
     # translucent ring on a dark field) there is nothing to measure: leave it to the
     # model fitted on the rest.
-    broad = _circular_running_median(np.abs(contrast), window=max(31, n // 8) | 1)
+    broad = circular_running_median(np.abs(contrast), window=max(31, n // 8) | 1)
     radius[broad < UNLIT_CONTRAST] = np.nan
 
     model, inliers = fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER)
@@ -382,16 +381,4 @@ def _local_levels(
         rows = np.rint(edge_row[np.newaxis, :] + direction * steps[:, np.newaxis])
         rows = np.clip(rows, 0, n_rows - 1).astype(np.intp)
         levels.append(median_last_axis(signal[rows, cols[np.newaxis, :]].T).astype(np.float64))
-    return _circular_running_median(levels[0]), _circular_running_median(levels[1])
-
-
-def _circular_running_median(values: FloatArray, window: int = 31) -> FloatArray:
-    """Running median of a closed profile (wraps around)."""
-    n = values.size
-    window = min(window, n - (1 - n % 2))
-    if window < 3:
-        return values
-    half = window // 2
-    padded = np.concatenate([values[-half:], values, values[:half]])
-    windows = np.lib.stride_tricks.sliding_window_view(padded, window)
-    return np.asarray(median_last_axis(windows), dtype=np.float64)
+    return circular_running_median(levels[0], 31), circular_running_median(levels[1], 31)

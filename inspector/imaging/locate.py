@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from inspector.imaging.load import to_float
 from inspector.imaging.polar import fit_radius_profile, polar_sample
 
 FloatImage = npt.NDArray[np.float32]
@@ -59,30 +60,32 @@ class CoarseRing:
     touches_border: bool
 
 
-def locate_ring(image: FloatImage) -> CoarseRing:
-    """Find the ring in a float image.
+def locate_ring(pixels: npt.NDArray[np.generic]) -> CoarseRing:
+    """Find the ring in an image.
 
     Parameters
     ----------
-    image : (H, W) or (H, W, C) ndarray of float32 in [0, 1]
-        The whole image; not modified.
+    pixels : (H, W) or (H, W, C) ndarray of uint8, uint16 or float32 in [0, 1]
+        The whole image; not modified. Only a reduced copy is converted to float.
 
     Returns
     -------
     CoarseRing
+        Colours are float in [0, 1], scaled by dtype, in the image's own encoding.
 
     Raises
     ------
     RingNotFound
         When nothing ring-shaped stands out from the background.
     """
-    height, width = image.shape[:2]
+    height, width = pixels.shape[:2]
     factor = min(1.0, WORKING_SIZE / max(height, width))
-    small = (
-        cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    reduced = (
+        cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         if factor < 1.0
-        else image.copy()
+        else pixels.copy()
     )
+    small = to_float(np.asarray(reduced))
     if small.ndim == 2:
         small = small[:, :, np.newaxis]
     small = cv2.GaussianBlur(small, (0, 0), 1.0)
@@ -153,7 +156,7 @@ def _segment(
     model = np.empty_like(small)
     foreground = np.zeros((height, width), bool)
     distance = np.zeros((height, width), np.float32)
-    for _ in range(3):
+    for _ in range(2):
         model = _fit_background_surface(small, background_mask)
         distance = np.sqrt(np.sum((small - model) ** 2, axis=2)).astype(np.float32)
         threshold = _otsu_threshold(distance)
@@ -190,11 +193,15 @@ def _fit_background_surface(image: FloatImage, mask: npt.NDArray[np.bool_]) -> F
     keep = residual <= max(3.0 * _robust_sigma(residual), 1e-3)
     if keep.sum() >= 12:
         coefficients = _solve(design[keep], values[keep])
-    # Evaluate the quadratic separably: (H, 1) and (1, W) terms broadcast to the image.
-    gu = (np.arange(width) / width - 0.5)[np.newaxis, :, np.newaxis]
-    gv = (np.arange(height) / height - 0.5)[:, np.newaxis, np.newaxis]
-    c = coefficients.astype(np.float64)
-    surface = c[0] + c[1] * gu + c[2] * gv + c[3] * gu * gu + c[4] * gu * gv + c[5] * gv * gv
+    # Evaluate the quadratic separably in float32: a row term, a column term and the
+    # cross term, broadcast to (H, W, C) once.
+    c = coefficients.astype(np.float32)
+    u = (np.arange(width, dtype=np.float32) / width - 0.5)[:, np.newaxis]  # (W, 1)
+    v = (np.arange(height, dtype=np.float32) / height - 0.5)[:, np.newaxis]  # (H, 1)
+    row_term = c[0] + v * c[2] + (v * v) * c[5]  # (H, C)
+    col_term = u * c[1] + (u * u) * c[3]  # (W, C)
+    surface = row_term[:, np.newaxis, :] + col_term[np.newaxis, :, :]
+    surface += (v * u.T)[:, :, np.newaxis] * c[4]
     return np.asarray(surface, dtype=np.float32)
 
 

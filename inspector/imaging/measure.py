@@ -16,8 +16,9 @@ from inspector.imaging.results import RingGeometry
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Caliper directions used for min / max diameters (every 0.5°).
-_CALIPER_DIRECTIONS = np.deg2rad(np.arange(0.0, 180.0, 0.5))
+#: Caliper directions used for min / max diameters (every 1°; a smooth, nearly round
+#: contour's width changes by far less than a pixel between neighbouring directions).
+_CALIPER_DIRECTIONS = np.deg2rad(np.arange(0.0, 180.0, 1.0))
 
 
 def edge_points(center: tuple[float, float], radius: FloatArray) -> FloatArray:

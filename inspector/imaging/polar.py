@@ -8,6 +8,8 @@ Sampled strips are ``(n_radii, n_angles)`` arrays: rows are radii, columns direc
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -108,6 +110,29 @@ def median_last_axis(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floatin
     return result
 
 
+def circular_running_median(values: FloatArray, window: int) -> FloatArray:
+    """Running median of a closed (wrapping) profile.
+
+    Wide windows are evaluated at every ``window // 15``-th position and interpolated:
+    a median over hundreds of samples barely changes from one position to the next,
+    and sorting every window in full would dominate the engine's time.
+    """
+    n = values.size
+    window = min(window | 1, n - (1 - n % 2))
+    if window < 3:
+        return values.astype(np.float64)
+    half = window // 2
+    padded = np.concatenate([values[-half:], values, values[:half]])
+    step = max(1, window // 15)
+    centres = np.arange(0, n, step)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window)[centres]
+    medians = median_last_axis(windows).astype(np.float64)
+    if step == 1:
+        return medians
+    result: FloatArray = np.interp(np.arange(n), centres, medians, period=n)
+    return result
+
+
 #: Ridge weight of the Fourier fit, per sample and per k⁴ (see fit_radius_profile).
 RIDGE = 2e-5
 
@@ -117,14 +142,21 @@ def _harmonic_orders(order: int) -> FloatArray:
     return np.concatenate([[0.0], np.repeat(np.arange(1, order + 1, dtype=np.float64), 2)])
 
 
+@functools.lru_cache(maxsize=16)
 def fourier_design(n_angles: int, order: int) -> FloatArray:
-    """Design matrix ``[1, cos θ, sin θ, …, cos Kθ, sin Kθ]`` for ``n_angles`` directions."""
+    """Design matrix ``[1, cos θ, sin θ, …, cos Kθ, sin Kθ]`` for ``n_angles`` directions.
+
+    Cached (an engine run asks for the same few sizes again and again); the array is
+    read-only.
+    """
     theta = angles_for(n_angles)
     columns = [np.ones(n_angles)]
     for k in range(1, order + 1):
         columns.append(np.cos(k * theta))
         columns.append(np.sin(k * theta))
-    return np.stack(columns, axis=1)
+    design = np.stack(columns, axis=1)
+    design.setflags(write=False)
+    return design
 
 
 def fit_radius_profile(

@@ -19,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage
 
-from inspector.imaging.polar import angles_for, median_last_axis, sample_radius_grid
+from inspector.imaging.load import to_float
+from inspector.imaging.polar import angles_for, median_last_axis, radius_grid_to_xy
 
 FloatArray = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
@@ -119,7 +120,7 @@ class Anomaly:
 
 
 def build_strip(
-    image: Float32Array,
+    image: npt.NDArray[np.generic],
     center: tuple[float, float],
     inner_model: FloatArray,
     outer_model: FloatArray,
@@ -132,7 +133,7 @@ def build_strip(
 
     Parameters
     ----------
-    image : (H, W) or (H, W, 3) ndarray of float32 in [0, 1], BGR when colour
+    image : (H, W) or (H, W, 3) ndarray of uint8, uint16 or float32, BGR when colour
     center : tuple of float
     inner_model, outer_model : (n,) ndarray of float64
         Edge radii (px) in ``n`` directions.
@@ -156,8 +157,7 @@ def build_strip(
         return None
     fraction = (np.arange(n_rows) + 0.5) / n_rows
     radius = inner[np.newaxis, :] + fraction[:, np.newaxis] * span[np.newaxis, :]
-    samples = sample_radius_grid(image, center, radius)
-    samples = np.nan_to_num(samples, nan=0.0)
+    samples = _sample_as_float(image, center, radius)
     if samples.ndim == 3 and samples.shape[2] == 3:
         lab = cv2.cvtColor(samples, cv2.COLOR_BGR2Lab)
         lightness = (lab[:, :, 0] / 100.0).astype(np.float32)
@@ -182,6 +182,26 @@ def build_strip(
     )
 
 
+def _sample_as_float(
+    image: npt.NDArray[np.generic], center: tuple[float, float], radius: FloatArray
+) -> Float32Array:
+    """Sample the image on the strip grid, then scale to float by dtype.
+
+    Interpolating the integer image and scaling the small result afterwards avoids a
+    float copy of the whole image; the rounding this costs is below one grey level.
+    """
+    x, y = radius_grid_to_xy(center, radius)
+    # cv2.remap takes x (column) and y (row) maps into the source image.
+    sampled = cv2.remap(
+        image,
+        x.astype(np.float32),
+        y.astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return np.ascontiguousarray(to_float(np.asarray(sampled)))
+
+
 def _resample_periodic(values: FloatArray, n: int) -> FloatArray:
     """Linear resampling of a closed profile to ``n`` directions."""
     source = angles_for(values.size)
@@ -190,7 +210,9 @@ def _resample_periodic(values: FloatArray, n: int) -> FloatArray:
     return result
 
 
-def row_background(values: Float32Array, *, window_fraction: float) -> Float32Array:
+def row_background(
+    values: Float32Array, *, window_fraction: float, refinements: int = 2
+) -> Float32Array:
     """Each row's slowly varying level along the ring.
 
     1. Block medians (cheap, and already blind to thin features such as scratches).
@@ -220,7 +242,10 @@ def row_background(values: Float32Array, *, window_fraction: float) -> Float32Ar
     half = window // 2
     padded = np.concatenate([blocks[:, -half:], blocks, blocks[:, :half]], axis=1)
     smooth = median_last_axis(np.lib.stride_tricks.sliding_window_view(padded, window, axis=1))
-    smooth = _robust_local_quadratic(blocks, smooth.astype(np.float64), bandwidth=window / 4.0)
+    if refinements:
+        smooth = _robust_local_quadratic(
+            blocks, smooth.astype(np.float64), bandwidth=window / 4.0, iterations=refinements
+        )
     # Linear interpolation between block centres, wrapping around the ring.
     wrapped = np.concatenate([smooth[:, -1:], smooth, smooth[:, :1]], axis=1)
     position = (np.arange(n_cols) + 0.5) / block  # in block units, centre of block k at k+0.5
@@ -318,8 +343,11 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
     if strip.chroma is not None:
         for channel in range(2):
             plane = np.ascontiguousarray(strip.chroma[:, :, channel])
+            # Colour varies along the ring more gently than lightness (glare is mostly
+            # white): one robust refinement is enough.
             chroma_residual.append(
-                plane - row_background(plane, window_fraction=BACKGROUND_WINDOW_FRACTION)
+                plane
+                - row_background(plane, window_fraction=BACKGROUND_WINDOW_FRACTION, refinements=1)
             )
 
     maps: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray, bool]] = []
