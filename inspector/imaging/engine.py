@@ -8,6 +8,7 @@ turns their findings into :class:`~inspector.imaging.results.Defect` records.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import cv2
 import numpy as np
@@ -41,7 +42,7 @@ CLEAR_COLOUR_CONTRAST = 0.15
 ENGINE_VERSION = "1.0.0"
 
 
-def inspect_pixels(pixels: npt.NDArray[np.generic]) -> RingInspection:
+def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:
     """Find, measure and inspect the ring in one image.
 
     Parameters
@@ -65,7 +66,7 @@ def inspect_pixels(pixels: npt.NDArray[np.generic]) -> RingInspection:
     return _inspect_located(pixels, coarse, shape=shape, quantum=quantum)
 
 
-def linear_light(pixels: npt.NDArray[np.generic]) -> npt.NDArray[np.float32]:
+def linear_light(pixels: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
     """Pixel values in linear light, float32 in [0, 1], by the file's convention.
 
     8-bit images from cameras and in PNG/JPEG files are, by convention, encoded with the
@@ -128,7 +129,7 @@ class _Interval:
 
 
 def _inspect_located(
-    pixels: npt.NDArray[np.generic],
+    pixels: npt.NDArray[Any],
     coarse: CoarseRing,
     *,
     shape: tuple[int, int],

@@ -15,6 +15,7 @@ for each direction, the radial run that is the ring's cross-section.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -60,7 +61,7 @@ class CoarseRing:
     touches_border: bool
 
 
-def locate_ring(pixels: npt.NDArray[np.generic]) -> CoarseRing:
+def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
     """Find the ring in an image.
 
     Parameters
@@ -88,7 +89,7 @@ def locate_ring(pixels: npt.NDArray[np.generic]) -> CoarseRing:
     small = to_float(np.asarray(reduced))
     if small.ndim == 2:
         small = small[:, :, np.newaxis]
-    small = cv2.GaussianBlur(small, (0, 0), 1.0)
+    small = np.asarray(cv2.GaussianBlur(small, (0, 0), 1.0), dtype=np.float32)
     if small.ndim == 2:  # GaussianBlur drops a singleton channel axis
         small = small[:, :, np.newaxis]
 

@@ -6,6 +6,8 @@ with Qt from the same :class:`~inspector.imaging.results.RingInspection`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -26,19 +28,19 @@ DEFECT_COLORS: dict[DefectType, tuple[int, int, int]] = {
 EDGE_COLOR = (80, 220, 80)
 
 
-def to_display(pixels: npt.NDArray[np.generic]) -> npt.NDArray[np.uint8]:
+def to_display(pixels: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
     """An 8-bit BGR copy of an image for drawing on (16-bit is scaled by dtype)."""
     if pixels.dtype == np.uint16:
         image = (pixels // 257).astype(np.uint8)
     else:
         image = np.asarray(pixels, dtype=np.uint8).copy()
     if image.ndim == 2:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        image = np.asarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
     return np.ascontiguousarray(image)
 
 
 def draw_overlay(
-    pixels: npt.NDArray[np.generic],
+    pixels: npt.NDArray[Any],
     inspection: RingInspection,
     *,
     labels: bool = True,

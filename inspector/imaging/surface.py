@@ -13,6 +13,7 @@ grey levels, so they carry over between cameras, materials and lighting.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -120,7 +121,7 @@ class Anomaly:
 
 
 def build_strip(
-    image: npt.NDArray[np.generic],
+    image: npt.NDArray[Any],
     center: tuple[float, float],
     inner_model: FloatArray,
     outer_model: FloatArray,
@@ -183,7 +184,7 @@ def build_strip(
 
 
 def _sample_as_float(
-    image: npt.NDArray[np.generic], center: tuple[float, float], radius: FloatArray
+    image: npt.NDArray[Any], center: tuple[float, float], radius: FloatArray
 ) -> Float32Array:
     """Sample the image on the strip grid, then scale to float by dtype.
 
