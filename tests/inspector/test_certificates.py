@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -226,6 +227,22 @@ def test_full_inspection_and_thumbnails_round_trip(cert: Certificate) -> None:
 def test_same_data_gives_identical_bytes(cert: Certificate, pdf: bytes) -> None:
     assert render_certificate(cert, options=GOLDEN_OPTIONS) == pdf
     assert pdf.startswith(b"%PDF-")
+
+
+def test_another_process_renders_the_same_bytes(pdf: bytes, tmp_path: Path) -> None:
+    """Hash seed and SOURCE_DATE_EPOCH (which reportlab reads) must not reach the bytes."""
+    out = tmp_path / "other.pdf"
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from inspector.certificates import render_certificate, RenderOptions\n"
+        "from inspector.certificates.example import example_certificate\n"
+        "Path(sys.argv[1]).write_bytes(render_certificate(example_certificate(),"
+        " options=RenderOptions(histograms=True)))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "SOURCE_DATE_EPOCH": "1234567"}
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", code, str(out)], check=True, env=env, cwd=root)
+    assert out.read_bytes() == pdf
 
 
 def test_rendering_leaves_reportlab_config_alone(cert: Certificate) -> None:
