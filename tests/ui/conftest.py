@@ -1,0 +1,56 @@
+"""Fixtures for the GUI tests: a themed app, a station window on temporary settings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from inspector.calibration import Calibration
+from inspector.paths import SAMPLE_IMAGES_DIR
+from inspector.recipes import load_grade, load_recipe
+from inspector.runner import InspectionSettings
+from ui.main_window import MainWindow
+from ui.settings import SettingsStore, StationSettings, UiState
+from ui.station_service import InMemoryStationService
+
+#: A good ring and a defective one from the committed sample set (see truth.json).
+GOOD_SAMPLE = "ring_0003.jpg"
+DEFECTIVE_SAMPLE = "ring_0023.jpg"  # cut through: fails under any grade
+
+
+def truth(name: str) -> dict[str, object]:
+    """The truth record of one sample image."""
+    data = json.loads((SAMPLE_IMAGES_DIR / "truth.json").read_text(encoding="utf-8"))
+    return next(i for i in data["images"] if i["file"] == name)
+
+
+def settings_for(name: str) -> InspectionSettings:
+    """Recipe, grade and a calibration matching the sample's true scale."""
+    record = truth(name)
+    recipe = load_recipe(str(record["part"]))
+    px_per_mm = float(record["px_per_mm"])  # type: ignore[arg-type]
+    calibration = Calibration(px_per_mm, 10.0, 10.0 * px_per_mm, "test", "2026-01-01", "test")
+    return InspectionSettings(grade=load_grade(recipe.grade), recipe=recipe, calibration=calibration)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:
+    """A station window on temporary settings, camera off, an open demo lot."""
+    store = SettingsStore(tmp_path / "station.json")
+    store.save(StationSettings(station_name="Test station", default_recipe="AS568-129"))
+    service = InMemoryStationService(lot="L-1", part="AS568-129", operator="T", sample_size=5)
+    main = MainWindow(
+        store=store,
+        ui_state=UiState(QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)),
+        service=service,
+        calibration_path=tmp_path / "calibration.json",
+        start_camera=False,
+    )
+    qtbot.addWidget(main)
+    main.resize(1400, 900)
+    yield main
+    main.shutdown()
