@@ -34,7 +34,9 @@ def settings_for(name: str) -> InspectionSettings:
     recipe = load_recipe(str(record["part"]))
     px_per_mm = float(record["px_per_mm"])  # type: ignore[arg-type]
     calibration = Calibration(px_per_mm, 10.0, 10.0 * px_per_mm, "test", "2026-01-01", "test")
-    return InspectionSettings(grade=load_grade(recipe.grade), recipe=recipe, calibration=calibration)
+    return InspectionSettings(
+        grade=load_grade(recipe.grade), recipe=recipe, calibration=calibration
+    )
 
 
 @pytest.fixture
