@@ -18,6 +18,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
 from inspector.calibration import Calibration, save_calibration
@@ -33,7 +34,7 @@ from ui.theme import apply_theme
 
 #: Screenshot size: a common station monitor, scaled down for the docs.
 WINDOW_SIZE = (1600, 940)
-SAVE_WIDTH = 1280
+SAVE_WIDTH = 1200
 
 
 def wait_until(app: QApplication, done: Callable[[], bool], timeout_s: float = 30.0) -> None:
@@ -48,10 +49,12 @@ def wait_until(app: QApplication, done: Callable[[], bool], timeout_s: float = 3
 
 def save(widget: QWidget, path: Path, *, width: int | None = SAVE_WIDTH) -> Path:
     """Grab ``widget`` to a PNG, scaled to ``width`` px wide."""
-    pixmap = widget.grab()
-    if width is not None and pixmap.width() > width:
-        pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
-    pixmap.save(str(path), "PNG")
+    image = widget.grab().toImage()
+    if width is not None and image.width() > width:
+        image = image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+    # A 256-colour palette keeps the docs' PNGs small; the UI itself has few colours.
+    image = image.convertToFormat(QImage.Format.Format_Indexed8, Qt.ImageConversionFlag.AvoidDither)
+    image.save(str(path), "PNG", 0)  # 0: smallest file (PNG is lossless at any level)
     return path
 
 
