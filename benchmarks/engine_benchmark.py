@@ -93,6 +93,9 @@ def accuracy(n: int, seed: int, folder: Path, dump: Path | None) -> None:
     per_type_recall: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_type_correct: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     confusion: Counter[tuple[str, str]] = Counter()
+    # Per scene kind (material, background, lighting): images, false rejects among good
+    # rings, and rings whose OD or ID is off by more than 1 px.
+    by_scene: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     errors = 0
     for truth in truth_set.images:
         result = inspect_file(str(folder / truth.file), settings_for(truth))
@@ -103,6 +106,13 @@ def accuracy(n: int, seed: int, folder: Path, dump: Path | None) -> None:
             od_err.append(abs(ring.outer_diameter_px - truth.ring.outer_diameter_px))
             id_err.append(abs(ring.inner_diameter_px - truth.ring.inner_diameter_px))
         failed = result.verdict is not Verdict.PASS
+        scene = f"{truth.material.value}/{truth.background.value}/{truth.lighting.value}"
+        by_scene[scene][0] += 1
+        if ring is None or od_err[-1] > 1.0 or id_err[-1] > 1.0:
+            by_scene[scene][3] += 1
+        if not truth.defects and truth.dims_in_tolerance:
+            by_scene[scene][1] += 1
+            by_scene[scene][2] += failed
         if truth.defects:
             defective_total += 1
             defective_failed += failed
@@ -161,6 +171,12 @@ def accuracy(n: int, seed: int, folder: Path, dump: Path | None) -> None:
         hit, total = per_type_recall[kind]
         ok, seen = per_type_correct[kind]
         print(f"{kind:<10} {pct(hit, total):>22} {pct(ok, seen):>22}")
+    print()
+    header = ("scene (material/background/light)", "images", "false rejects", "OD/ID > 1 px")
+    print(f"{header[0]:<34} {header[1]:>6} {header[2]:>14} {header[3]:>13}")
+    for scene in sorted(by_scene):
+        n_img, n_good, n_fr, n_geo = by_scene[scene]
+        print(f"{scene:<34} {n_img:>6} {f'{n_fr}/{n_good}':>14} {n_geo:>13}")
     print()
     print("confusion (truth -> found):")
     for (truth_type, found_type), count in sorted(confusion.items()):

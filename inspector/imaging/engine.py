@@ -37,6 +37,9 @@ TWO_PI = 2.0 * np.pi
 #: reliably by colour alone.
 CLEAR_COLOUR_CONTRAST = 0.15
 
+#: Fraction of directions in which an edge must be found for the ring to be measured.
+MIN_EDGE_COVERAGE = 0.3
+
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
 ENGINE_VERSION = "1.0.0"
@@ -173,6 +176,16 @@ def _inspect_located(
         reach_in_px=min(max(slack, 0.35 * cross), 0.8 * float(inner_coarse.min())),
         reach_out_px=max(slack, 0.5 * cross),
     )
+    for profile in (outer, inner):
+        if np.isfinite(profile.measured).mean() < MIN_EDGE_COVERAGE:
+            return RingInspection(
+                image_shape=shape,
+                ring=None,
+                problems=(
+                    f"the ring's {profile.side.value} edge could not be traced around the "
+                    "ring (too little contrast with the background)",
+                ),
+            )
     blur = max(outer.blur_px, inner.blur_px)
     weights, offset, colour_contrast = contrast_signal(coarse)
     strip = build_strip(
