@@ -34,6 +34,8 @@ GROW_SIGMAS = 3.0
 #: (or colour) on a 0–1 scale, about three CIE L* units: the least a person at the
 #: microscope sees. Below it, rubber texture and sensor noise make "defects" nobody can.
 MIN_VISIBLE_DELTA = 0.03
+#: Lightness (0–1) from which a surface's colour counts in full (below, proportionally).
+COLOUR_VISIBLE_LIGHTNESS = 0.3
 #: How much more a coarse region must stand out than the fine ones inside it to win.
 COARSE_PREFERENCE = 2.0
 #: Fraction of the circumference the background median spans.
@@ -337,9 +339,14 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
     score : (R, N) ndarray of float64
         Per-pixel deviation in noise sigmas at the fine scale (for diagnostics).
     """
-    lightness_residual = strip.lightness - row_background(
+    lightness_background = row_background(
         strip.lightness, window_fraction=BACKGROUND_WINDOW_FRACTION
     )
+    lightness_residual = strip.lightness - lightness_background
+    # Colour is not seen on a near-black surface, and there it is mostly sensor and
+    # JPEG chroma noise: count colour deviations in full only on surfaces of some
+    # lightness.
+    colour_visibility = np.clip(lightness_background / COLOUR_VISIBLE_LIGHTNESS, 0.0, 1.0)
     chroma_residual: list[Float32Array] = []
     if strip.chroma is not None:
         for channel in range(2):
@@ -358,8 +365,8 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
         if chroma_residual:
             za, da = _z_map(chroma_residual[0], sigma, noise_floor)
             zb, db = _z_map(chroma_residual[1], sigma, noise_floor)
-            chroma_z = np.hypot(za, zb) / np.sqrt(2.0)
-            delta = np.maximum(np.abs(delta), np.hypot(da, db))
+            chroma_z = colour_visibility * np.hypot(za, zb) / np.sqrt(2.0)
+            delta = np.maximum(np.abs(delta), colour_visibility * np.hypot(da, db))
         score = np.maximum(np.abs(signed_z), chroma_z)
         maps.append((signed_z, chroma_z, score, np.abs(delta), coarse))
 
