@@ -504,3 +504,61 @@ def defect_types_of(tx: Tx, inspection_ids: Sequence[int]) -> dict[int, list[str
         ):
             out.setdefault(int(r[0]), []).append(str(r[1]))
     return out
+
+
+# --- certificates and site settings --------------------------------------------------------
+
+
+def certificate_numbers(tx: Tx, year: int) -> list[str]:
+    """Return the numbers of every certificate issued in ``year``."""
+    return [str(r[0]) for r in tx.all("SELECT number FROM certificates WHERE year = ?", (year,))]
+
+
+def insert_certificate(tx: Tx, fields: dict[str, Any]) -> int:
+    """Add an issued certificate; return its id."""
+    cols = list(fields)
+    return tx.insert(
+        f"INSERT INTO certificates ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
+        [fields[c] for c in cols],
+    )
+
+
+_CERTIFICATE_SELECT = (
+    "SELECT c.*, l.lot_no, u.name AS issued_by_name, s.content_sha256 AS signed_sha256, "
+    "s.time_utc AS signed_utc FROM certificates c JOIN lots l ON l.id = c.lot_id "
+    "JOIN users u ON u.id = c.issued_by JOIN signatures s ON s.id = c.signature_id"
+)
+
+
+def certificate_by_number(tx: Tx, number: str) -> Row | None:
+    """Return an issued certificate (with lot number, issuer and signature hash), or None."""
+    return tx.one(f"{_CERTIFICATE_SELECT} WHERE c.number = ?", (number,))
+
+
+def certificates_of(tx: Tx, lot_id: int | None = None) -> list[Row]:
+    """Return issued certificates (of one lot, or all), oldest first."""
+    if lot_id is None:
+        return tx.all(f"{_CERTIFICATE_SELECT} ORDER BY c.id")
+    return tx.all(f"{_CERTIFICATE_SELECT} WHERE c.lot_id = ? ORDER BY c.id", (lot_id,))
+
+
+def site_settings(tx: Tx) -> dict[str, str]:
+    """Return every site setting."""
+    return {str(r["key"]): str(r["value"]) for r in tx.all("SELECT key, value FROM site_settings")}
+
+
+def set_site_setting(
+    tx: Tx, key: str, value: str, updated_utc: str, updated_by: int | None
+) -> None:
+    """Set one site setting."""
+    tx.execute(
+        "INSERT INTO site_settings (key, value, updated_utc, updated_by) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+        "updated_utc = excluded.updated_utc, updated_by = excluded.updated_by",
+        (key, value, updated_utc, updated_by),
+    )
+
+
+def signature_by_id(tx: Tx, signature_id: int) -> Row | None:
+    """Return one signature row, or None."""
+    return tx.one("SELECT * FROM signatures WHERE id = ?", (signature_id,))

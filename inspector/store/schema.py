@@ -198,7 +198,38 @@ _V1: tuple[str, ...] = (
     )""",
 )
 
+# Version 2: Certificates of Conformance and the site's own details printed on them.
+_V2: tuple[str, ...] = (
+    # One row per issued certificate. ``number`` is COC-<year>-<seq>, sequential per year;
+    # ``canonical_json`` and ``digest`` are exactly what the PDF embeds, ``details_json``
+    # the per-certificate inputs the lots lack (customer address, drawing...) and the
+    # supplier as printed, so the certificate can be rebuilt from the records to verify it.
+    """CREATE TABLE certificates (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        lot_id INTEGER NOT NULL REFERENCES lots (id),
+        signature_id INTEGER NOT NULL REFERENCES signatures (id),
+        issued_utc TEXT NOT NULL,
+        issued_by INTEGER NOT NULL REFERENCES users (id),
+        details_json TEXT NOT NULL,
+        canonical_json TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        pdf_sha256 TEXT NOT NULL,
+        UNIQUE (year, seq)
+    )""",
+    "CREATE INDEX certificates_lot ON certificates (lot_id)",
+    # Facts about the site (supplier name and address, default cleaning statement).
+    """CREATE TABLE site_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_utc TEXT NOT NULL,
+        updated_by INTEGER REFERENCES users (id)
+    )""",
+)
+
 #: Every migration in order; ``MIGRATIONS[k - 1]`` brings the schema to version ``k``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 #: The schema version this program writes.
 SCHEMA_VERSION = len(MIGRATIONS)
