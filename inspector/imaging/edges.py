@@ -171,7 +171,7 @@ def measure_edge(
     offsets = np.arange(-np.ceil(reach_in_px), np.ceil(reach_out_px) + 1.0)
     grid = coarse_radius[np.newaxis, :] + offsets[:, np.newaxis]
     grid = np.maximum(grid, 0.0)
-    signal = project(sample_radius_grid(image, center, grid), weights, offset)
+    signal = project(sample_radius_grid(image, center, grid, outside_nan=False), weights, offset)
     signal = np.nan_to_num(signal, nan=0.0)
     # Light smoothing: along the direction axis it averages neighbouring rays; along the
     # ray it steadies the slope. Neither moves a symmetric step.

@@ -57,8 +57,13 @@ def sample_radius_grid(
     radius_grid: FloatArray,
     *,
     interpolation: int = cv2.INTER_LINEAR,
+    outside_nan: bool = True,
 ) -> npt.NDArray[np.float32]:
     """Sample ``image`` at radius ``radius_grid[i, k]`` in direction ``k``.
+
+    Points outside the image read as NaN, or with ``outside_nan=False`` as the nearest
+    border pixel (so a search band that leaves the image sees more background rather
+    than an artificial step).
 
     Parameters
     ----------
@@ -80,7 +85,7 @@ def sample_radius_grid(
         map_x.astype(np.float32),
         map_y.astype(np.float32),
         interpolation,
-        borderMode=cv2.BORDER_CONSTANT,
+        borderMode=cv2.BORDER_CONSTANT if outside_nan else cv2.BORDER_REPLICATE,
         borderValue=float("nan"),
     )
     return np.asarray(sampled, dtype=np.float32)

@@ -34,6 +34,9 @@ GROW_SIGMAS = 3.0
 #: (or colour) on a 0–1 scale, about three CIE L* units: the least a person at the
 #: microscope sees. Below it, rubber texture and sensor noise make "defects" nobody can.
 MIN_VISIBLE_DELTA = 0.03
+#: Regions smaller than this (image px²) must reach SMALL_REGION_SIGMAS to count.
+SMALL_REGION_PX2 = 40.0
+SMALL_REGION_SIGMAS = 9.0
 #: Lightness (0–1) from which a surface's colour counts in full (below, proportionally).
 COLOUR_VISIBLE_LIGHTNESS = 0.3
 #: How much more a coarse region must stand out than the fine ones inside it to win.
@@ -379,6 +382,11 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
             s = score[rows, cols]
             peak_delta = float(delta[rows, cols].max())
             if peak_delta < MIN_VISIBLE_DELTA:
+                continue
+            # A few pixels standing out is what heavy-tailed sensor noise does now and
+            # then; a small region must stand out more to be believed.
+            area = float(strip.pixel_area[rows, cols].sum())
+            if area < SMALL_REGION_PX2 and float(s.max()) < SMALL_REGION_SIGMAS:
                 continue
             candidates.append(
                 Anomaly(
