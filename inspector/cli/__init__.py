@@ -25,6 +25,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.history_cmd",
     "inspector.cli.audit_cmd",
     "inspector.cli.db_cmd",
+    "inspector.cli.site_cmd",
+    "inspector.cli.certificate_cmd",
+    "inspector.cli.export_cmd",
 )
 
 
