@@ -73,8 +73,13 @@ class LotExport:
     def summary(self) -> dict[str, Any]:
         """Return the lot summary as JSON-ready values (counts, defects by type, ID/CS stats)."""
         counted = [r for r in self.rings if r.final_verdict in ("pass", "fail")]
+        # As on the certificate: rejecting defects (after reviews) of nonconforming rings.
         defects: Counter[str] = Counter(
-            d.type for r in counted for d in r.defects if d.final_reject
+            d.type
+            for r in counted
+            if r.final_verdict == "fail"
+            for d in r.defects
+            if d.final_reject
         )
         recipe = self.lot.recipe
         dims = {}
