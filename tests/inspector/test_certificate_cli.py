@@ -9,6 +9,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -333,3 +334,35 @@ def test_embedded_content_is_what_the_records_keep(env: Path, tmp_path: Path) ->
     stored = conn.execute("SELECT canonical_json FROM certificates").fetchone()[0]
     conn.close()
     assert extract_content(out.read_bytes()) == stored.encode("ascii")
+
+
+def test_two_processes_issuing_at_once_get_distinct_consecutive_numbers(
+    env: Path, tmp_path: Path
+) -> None:
+    env_vars = dict(os.environ, INSPECTOR_USER="man")
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "inspector",
+                "certificate",
+                "L1",
+                "--out",
+                str(tmp_path / f"{i}.pdf"),
+                *DETAILS,
+            ],
+            env=env_vars,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    with open_store(env) as store:
+        numbers = sorted(c.number for c in issued_certificates(store))
+    assert [n.rsplit("-", 1)[1] for n in numbers] == ["00001", "00002"]
+    assert (tmp_path / "0.pdf").exists() and (tmp_path / "1.pdf").exists()
