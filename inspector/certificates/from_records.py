@@ -164,10 +164,16 @@ def _defect_counts(rings: list[Row], defects: dict[int, list[Row]]) -> tuple[Def
     return tuple(DefectCount(name, count) for name, count in ordered)
 
 
+#: Scale sources that measure: a nominal scale is derived from the recipe's own
+#: cross-section, so dimensions taken with it are estimates and must not be certified.
+MEASURED_SCALE_SOURCES = frozenset({"cli", "calibration"})
+
+
 def _dimensions(lot: LotRecord, rings: list[Row]) -> tuple[Dimension, ...]:
     recipe = lot.recipe
-    ids = tuple(float(r["id_mm"]) for r in rings if r["id_mm"] is not None)
-    css = tuple(float(r["cs_mm"]) for r in rings if r["cs_mm"] is not None)
+    measured = [r for r in rings if r["scale_source"] in MEASURED_SCALE_SOURCES]
+    ids = tuple(float(r["id_mm"]) for r in measured if r["id_mm"] is not None)
+    css = tuple(float(r["cs_mm"]) for r in measured if r["cs_mm"] is not None)
     return (
         Dimension("ID (inside diameter)", recipe.id_mm, recipe.id_tol_mm, recipe.id_tol_mm, ids),
         Dimension("CS (cross-section)", recipe.cs_mm, recipe.cs_tol_mm, recipe.cs_tol_mm, css),

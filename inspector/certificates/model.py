@@ -199,6 +199,10 @@ class DimensionStats:
     cpk: float | None
 
 
+#: Standard deviations below this (mm) count as zero for Cpk.
+NEGLIGIBLE_SPREAD_MM = 1e-6
+
+
 def dimension_stats(values: tuple[float, ...], *, lsl: float, usl: float) -> DimensionStats:
     """n, mean, min, max, sample standard deviation and Cpk of measured values (mm).
 
@@ -214,7 +218,9 @@ def dimension_stats(values: tuple[float, ...], *, lsl: float, usl: float) -> Dim
     if n < 2:
         return DimensionStats(n, mean, lo, hi, None, None)
     std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
-    cpk = None if std == 0 else min(usl - mean, mean - lsl) / (3 * std)
+    # A spread below a nanometre is rounding, not variation: Cpk would be a meaningless
+    # huge number, so it is reported as not applicable, like a spread of exactly zero.
+    cpk = None if std < NEGLIGIBLE_SPREAD_MM else min(usl - mean, mean - lsl) / (3 * std)
     return DimensionStats(n, mean, lo, hi, std, cpk)
 
 
