@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
     QCompleter,
     QDialog,
@@ -16,11 +17,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from inspector.auth import MIN_PASSWORD_LENGTH
+from inspector.records.lots import LotSpec
+from inspector.sampling import AQL_VALUES
 from ui.camera import CameraSpec, SourceKind
 from ui.settings import StationSettings
 
@@ -174,3 +179,179 @@ class CalibrationDialog(QDialog):
         """The reference OD in mm, or None when cancelled."""
         dialog = cls(suggested_od_mm, parent)
         return dialog.od.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+@dataclass(frozen=True)
+class NewAdmin:
+    """The first admin account as typed: user name, printed full name, password."""
+
+    name: str
+    full_name: str
+    password: str
+
+
+class FirstAdminDialog(QDialog):
+    """Creates the first account of an empty database: the admin who adds the others."""
+
+    def __init__(self, parent: QWidget | None, message: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("First start: create the admin account")
+        text = QLabel(
+            "This station's records have no users yet. Create the administrator's account; "
+            "the administrator then adds the inspectors, engineers and managers "
+            "(inspector users add)."
+        )
+        text.setWordWrap(True)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("one word, e.g. admin")
+        self.full_name = QLineEdit()
+        self.full_name.setPlaceholderText("as printed on signatures")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(f"at least {MIN_PASSWORD_LENGTH} characters")
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.problem = QLabel(message)
+        self.problem.setObjectName("error")
+        self.problem.setStyleSheet("color: #ff6b6b; font-weight: 700;")
+        self.problem.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("&User name", self.name)
+        form.addRow("&Full name", self.full_name)
+        form.addRow("&Password", self.password)
+        form.addRow("&Repeat it", self.repeat)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create admin")
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def _check(self) -> None:
+        # Only what the core cannot see: the two typings. Name and length rules are the core's.
+        if self.password.text() != self.repeat.text():
+            self.problem.setText("The two passwords differ.")
+            return
+        self.accept()
+
+    def value(self) -> NewAdmin:
+        """The account as typed."""
+        return NewAdmin(
+            self.name.text().strip(), self.full_name.text().strip(), self.password.text()
+        )
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, message: str = "") -> NewAdmin | None:
+        """The first admin's account, or None when cancelled; ``message`` says what was wrong."""
+        dialog = cls(parent, message)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+#: The plan choices a lot offers besides 100 %: ISO 2859-1 levels (None: the recipe's).
+_LEVELS = ("I", "II", "III", "S-1", "S-2", "S-3", "S-4")
+
+
+class OpenLotDialog(QDialog):
+    """Everything opening a lot needs: number, part, customer and order, material, plan."""
+
+    def __init__(self, parent: QWidget | None, recipes: list[str], part: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Open a new lot")
+        self.lot_no = QLineEdit()
+        self.lot_no.setPlaceholderText("scan or type the lot number")
+        self.part = QComboBox()
+        self.part.setEditable(True)
+        self.part.addItems(recipes)
+        self.part.setCurrentText(part)
+        self.part.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.part.setToolTip("The part recipe the rings of this lot are inspected with")
+        self.customer = QLineEdit()
+        self.po = QLineEdit()
+        self.po.setPlaceholderText("purchase order")
+        self.po_line = QLineEdit()
+        self.po_line.setPlaceholderText("line")
+        self.po_line.setMaximumWidth(90)
+        po_row = QHBoxLayout()
+        po_row.addWidget(self.po, 1)
+        po_row.addWidget(self.po_line)
+        self.quantity = QSpinBox()
+        self.quantity.setRange(1, 10_000_000)
+        self.quantity.setValue(500)
+        self.quantity.setSuffix(" rings")
+        self.compound = QLineEdit()
+        self.compound.setPlaceholderText("e.g. FFKM 75 black")
+        self.batch = QLineEdit()
+        self.cure = QLineEdit()
+        self.cure.setPlaceholderText("e.g. 4Q26")
+        self.cure.setMaximumWidth(120)
+        self.sampling = QRadioButton("ISO 2859-1 sampling")
+        self.hundred = QRadioButton("100 % (inspect every ring, sort the lot)")
+        self.sampling.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.sampling)
+        group.addButton(self.hundred)
+        self.level = QComboBox()
+        self.level.addItem("recipe's level", None)
+        for level in _LEVELS:
+            self.level.addItem(f"level {level}", level)
+        self.aql = QComboBox()
+        self.aql.addItem("recipe's AQL", None)
+        for aql in AQL_VALUES:
+            self.aql.addItem(f"AQL {aql:g} %", aql)
+        plan_row = QHBoxLayout()
+        plan_row.addWidget(self.sampling)
+        plan_row.addWidget(self.level)
+        plan_row.addWidget(self.aql)
+        plan_row.addStretch(1)
+        self.sampling.toggled.connect(self.level.setEnabled)
+        self.sampling.toggled.connect(self.aql.setEnabled)
+        form = QFormLayout()
+        form.addRow("&Lot number", self.lot_no)
+        form.addRow("&Part", self.part)
+        form.addRow("&Customer", self.customer)
+        form.addRow("P&O / line", po_row)
+        form.addRow("&Quantity", self.quantity)
+        form.addRow("Co&mpound", self.compound)
+        form.addRow("&Batch", self.batch)
+        form.addRow("Cure q&uarter", self.cure)
+        form.addRow("Plan", plan_row)
+        form.addRow("", self.hundred)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Open lot")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def value(self) -> tuple[LotSpec, str]:
+        """The lot as typed (the core checks it) and the part's recipe name."""
+        spec = LotSpec(
+            lot_no=self.lot_no.text().strip(),
+            quantity=self.quantity.value(),
+            customer=self.customer.text().strip(),
+            po=self.po.text().strip(),
+            po_line=self.po_line.text().strip(),
+            compound=self.compound.text().strip(),
+            compound_batch=self.batch.text().strip(),
+            cure_quarter=self.cure.text().strip(),
+            hundred_percent=self.hundred.isChecked(),
+            level=None if self.hundred.isChecked() else self.level.currentData(),
+            aql=None if self.hundred.isChecked() else self.aql.currentData(),
+        )
+        return spec, self.part.currentText().strip()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, recipes: list[str], part: str
+    ) -> tuple[LotSpec, str] | None:
+        """The new lot and its part, or None when cancelled."""
+        dialog = cls(parent, recipes, part)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -1,8 +1,9 @@
 """What the station view needs from the lot records, as a small protocol.
 
-The records (SQLite store, users, lots with sampling plans) are wired in later by
-implementing :class:`StationService` over them; until then :class:`InMemoryStationService`
-keeps the session's results in memory, so the station runs a demo shift without a database.
+:class:`ui.records_service.RecordsStationService` implements :class:`StationService` over
+the real records (SQLite store, users, lots with sampling plans);
+:class:`InMemoryStationService` keeps a session's results in memory, for demos and tests
+of the views alone.
 """
 
 from __future__ import annotations
@@ -28,7 +29,15 @@ class LotHeader:
     sample_size : int or None
         Rings to inspect in this lot under its sampling plan (None: not planned).
     inspected, rejected : int
-        Rings recorded so far, and how many of them failed.
+        Rings recorded so far, and how many of them failed (nonconforming).
+    customer : str
+        The lot's customer ("" when none or not known).
+    plan : str
+        The plan as a person reads it: ``"100 %"`` or ``"n 80 · Ac 2 · Re 3"`` ("" : none).
+    accept, reject : int or None
+        Ac and Re of a sampling plan (None for 100 % or no plan).
+    pending : int
+        Rings judged but not yet in the database.
     """
 
     lot: str
@@ -37,24 +46,30 @@ class LotHeader:
     sample_size: int | None
     inspected: int
     rejected: int
+    customer: str = ""
+    plan: str = ""
+    accept: int | None = None
+    reject: int | None = None
+    pending: int = 0
 
 
 class StationService(Protocol):
     """The records behind one station.
 
-    ``record`` is called on the GUI thread once per judged ring; it raises an ``OSError``
-    or ``RuntimeError`` subclass with a message for the inspector when the result cannot
-    be kept (the view shows it and does not count the ring).
+    ``record`` is called on the GUI thread once per judged ring and must return at once;
+    ``image_bytes`` None means the service reads ``result.image`` itself (off the GUI
+    thread). It raises an ``OSError`` or ``RuntimeError`` subclass with a message for the
+    inspector when the result cannot be kept (the view shows it and does not count the ring).
     """
 
-    def record(self, result: InspectionResult, image_bytes: bytes) -> None: ...
+    def record(self, result: InspectionResult, image_bytes: bytes | None) -> None: ...
 
     def current_lot_header(self) -> LotHeader | None: ...
 
 
 @dataclass
 class InMemoryStationService:
-    """Keeps the session's results in memory: for demos and tests, until the records land.
+    """Keeps the session's results in memory: for demos and tests of the views alone.
 
     Parameters
     ----------
@@ -70,10 +85,10 @@ class InMemoryStationService:
     results: list[InspectionResult] = field(default_factory=list)
     image_bytes: list[int] = field(default_factory=list)
 
-    def record(self, result: InspectionResult, image_bytes: bytes) -> None:
+    def record(self, result: InspectionResult, image_bytes: bytes | None) -> None:
         """Keep the result (the image only by size: memory is not a store)."""
         self.results.append(result)
-        self.image_bytes.append(len(image_bytes))
+        self.image_bytes.append(len(image_bytes) if image_bytes is not None else 0)
 
     def current_lot_header(self) -> LotHeader | None:
         """The header of the open lot, or None when no lot is open."""

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -40,8 +41,9 @@ from ui.camera import CameraController
 from ui.image_view import ImageView
 from ui.inspection_worker import Inspected, InspectionController
 from ui.models import DefectTableModel, DimensionsModel, HistoryModel, HistoryRow
+from ui.records_service import NoLotSelected
 from ui.station_service import StationService
-from ui.widgets import LotHeaderBar, MessageBar, VerdictBanner
+from ui.widgets import LotDoneBanner, LotHeaderBar, MessageBar, VerdictBanner
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,23 @@ class PathPrompt:
         return path or None
 
 
+class _ScannerField(QLineEdit):
+    """A line edit that keeps Return / Enter for itself (a scanner ends a code with one).
+
+    The window's capture shortcut also listens to Enter; accepting the shortcut override
+    here gives the key to the field while it holds a code. In an empty field Enter stays
+    the capture key (the foot pedal sends one).
+    """
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and self.text().strip():
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                event.accept()
+                return True
+        return super().event(event)
+
+
 class StationView(QWidget):
     """The inspector's whole working surface.
 
@@ -86,10 +105,16 @@ class StationView(QWidget):
         The :class:`InspectionResult` now on the banner.
     lastFolderChanged(str)
         A folder was used for import or open (for the UI state).
+    lotScanned(str)
+        A lot number was scanned or typed in the lot field (ended by Enter).
+    openLotRequested()
+        The user asked to open a new lot.
     """
 
     resultShown = Signal(object)
     lastFolderChanged = Signal(str)
+    lotScanned = Signal(str)
+    openLotRequested = Signal()
 
     def __init__(
         self,
@@ -106,6 +131,7 @@ class StationView(QWidget):
         self._last_folder = ""
         self._captures: OrderedDict[str, npt.NDArray[np.generic]] = OrderedDict()
         self._camera_ok = False
+        self._recording = True
         self._build()
         self._build_actions()
         self._wire()
@@ -116,6 +142,23 @@ class StationView(QWidget):
     def _build(self) -> None:
         self.header = LotHeaderBar()
         self.messages = MessageBar()
+        self.lot_done = LotDoneBanner()
+        self.lot_field = _ScannerField()
+        self.lot_field.setPlaceholderText("Scan the lot barcode (or type it) and press Enter")
+        self.lot_field.setToolTip(
+            "A barcode scanner types the lot number and Enter; Ctrl+L comes back here"
+        )
+        self.lot_field.setAccessibleName("Lot number")
+        self.lot_field.setClearButtonEnabled(True)
+        self.open_lot_button = QPushButton("Open &new lot…")
+        self.open_lot_button.setToolTip("Open a lot that is not in the records yet")
+        lot_row = QHBoxLayout()
+        lot_row.setContentsMargins(0, 0, 0, 0)
+        lot_caption = QLabel("LOT")
+        lot_caption.setObjectName("muted")
+        lot_row.addWidget(lot_caption)
+        lot_row.addWidget(self.lot_field, 1)
+        lot_row.addWidget(self.open_lot_button)
 
         self.live_view = ImageView(caption="LIVE")
         self.live_view.set_placeholder("Waiting for the camera…")
@@ -203,11 +246,15 @@ class StationView(QWidget):
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
         layout.addWidget(self.header)
+        layout.addLayout(lot_row)
         layout.addWidget(self.messages)
+        layout.addWidget(self.lot_done)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(bar)
 
         for first, second in (
+            (self.lot_field, self.open_lot_button),
+            (self.open_lot_button, self.capture_button),
             (self.capture_button, self.open_button),
             (self.open_button, self.import_button),
             (self.import_button, self.cancel_button),
@@ -252,8 +299,16 @@ class StationView(QWidget):
         )
         self.overlay_action.setCheckable(True)
         self.overlay_action.setChecked(True)
+        self.scan_lot_action = action(
+            "Scan a &lot", ["Ctrl+L"], "Put the cursor in the lot field", self.focus_lot_field
+        )
+        self.open_lot_action = action(
+            "Open &new lot…", ["Ctrl+N"], "Open a lot not in the records yet", self.openLotRequested
+        )
 
     def _wire(self) -> None:
+        self.lot_field.returnPressed.connect(self._on_lot_entered)
+        self.open_lot_button.clicked.connect(self.open_lot_action.trigger)
         self.capture_button.clicked.connect(self.capture)
         self.open_button.clicked.connect(self.open_image)
         self.import_button.clicked.connect(self.import_folder)
@@ -275,6 +330,44 @@ class StationView(QWidget):
         """What captures are judged with; None disables capture until settings are fixed."""
         self._settings = settings
 
+    def set_lot_opening_allowed(self, allowed: bool) -> None:
+        """Offer "Open new lot" only to roles the core lets open lots (it checks again)."""
+        self.open_lot_button.setVisible(allowed)
+        self.open_lot_action.setVisible(allowed)
+        self.open_lot_action.setEnabled(allowed)
+
+    def set_recording_allowed(self, allowed: bool, reason: str = "") -> None:
+        """Capture, open and import only for roles that record inspections."""
+        self._recording = allowed
+        for widget in (self.capture_button, self.open_button, self.import_button, self.lot_field):
+            widget.setEnabled(allowed)
+            widget.setToolTip(widget.toolTip() if allowed else reason)
+        for act in (self.capture_action, self.open_action, self.import_action):
+            act.setEnabled(allowed)
+        if not allowed:
+            self.banner.show_idle("VIEW ONLY", reason)
+
+    @Slot()
+    def focus_lot_field(self) -> None:
+        """Ready for the next scan: the cursor in the empty lot field."""
+        self.lot_field.clear()
+        self.lot_field.setFocus()
+
+    @Slot()
+    def _on_lot_entered(self) -> None:
+        text = self.lot_field.text().strip()
+        if text:
+            self.lotScanned.emit(text)
+
+    def lot_selected(self, lot_no: str | None) -> None:
+        """A lot is selected (cursor back to Capture) or cleared (cursor to the lot field)."""
+        if lot_no is None:
+            self.focus_lot_field()
+            return
+        self.lot_done.dismiss()
+        self.lot_field.setText(lot_no)
+        self.capture_button.setFocus()
+
     def set_last_folder(self, folder: str) -> None:
         """Where the file choosers start."""
         self._last_folder = folder
@@ -292,6 +385,8 @@ class StationView(QWidget):
     @Slot()
     def capture(self) -> None:
         """Capture the newest camera frame and send it to the engine."""
+        if not self._recording:
+            return
         if self._settings is None:
             self.messages.show_error(
                 "Cannot inspect: the station has no valid recipe. Open Station ▸ Settings."
@@ -328,23 +423,39 @@ class StationView(QWidget):
         self._inspections.inspect_file(path, self._settings)
         self.banner.show_idle("INSPECTING…", Path(path).name)
 
+    def inspect_hot_file(self, path: str) -> None:
+        """Inspect an image the hot folder delivered (recorded like a capture)."""
+        if self._settings is None or not self._recording:
+            return
+        self._inspections.inspect_file(path, self._settings)
+        self.banner.show_idle("INSPECTING…", Path(path).name)
+
     @Slot(object)
     def on_inspected(self, outcome: Inspected) -> None:
         """Show a judged capture or file and record it."""
         result = outcome.result
+        self._record(result, outcome.image_bytes)
+        self._keep_capture(result.image, outcome.pixels)
+        self.show_result(result, outcome.pixels)
+        self.history.add([HistoryRow("capture", result)])
+        self.refresh_header()
+        self._update_status()
+
+    def _record(self, result: InspectionResult, image_bytes: bytes | None) -> bool:
+        """Hand one result to the records; say so when it is not recorded."""
         try:
-            self._service.record(result, outcome.image_bytes)
+            self._service.record(result, image_bytes)
+        except NoLotSelected as exc:
+            self.messages.show_info(f"Inspected but not recorded: {exc}.")
+            return False
         except Exception as exc:
             log.exception("recording %s failed", result.image)
             self.messages.show_error(
                 f"This ring's result was NOT recorded: {exc}. Set the ring aside and call "
                 "the supervisor."
             )
-        self._keep_capture(result.image, outcome.pixels)
-        self.show_result(result, outcome.pixels)
-        self.history.add([HistoryRow("capture", result)])
-        self.refresh_header()
-        self._update_status()
+            return False
+        return True
 
     def show_result(self, result: InspectionResult, pixels: npt.NDArray[np.generic] | None) -> None:
         """Put one result on the banner, the image, the defect list and the dimensions."""
@@ -424,8 +535,12 @@ class StationView(QWidget):
 
     @Slot(object)
     def on_batch_results(self, results: list[InspectionResult]) -> None:
-        """Add imported results to the session list."""
+        """Add imported results to the session list and record them (the records read the files)."""
         self.history.add([HistoryRow("import", r) for r in results])
+        for result in results:
+            if not self._record(result, None):
+                break  # one message for the chunk; the rest would say the same
+        self.refresh_header()
 
     @Slot(int, int)
     def on_batch_progress(self, done: int, total: int) -> None:

@@ -167,9 +167,11 @@ class LotHeaderBar(QFrame):
             ("station", "Station"),
             ("lot", "Lot"),
             ("part", "Part"),
-            ("operator", "Operator"),
+            ("customer", "Customer"),
+            ("plan", "Plan"),
             ("progress", "Inspected"),
-            ("rejected", "Rejected"),
+            ("rejected", "Nonconforming"),
+            ("operator", "Operator"),
         ):
             box = QVBoxLayout()
             box.setSpacing(0)
@@ -207,14 +209,112 @@ class LotHeaderBar(QFrame):
         """Show the open lot, or say that none is open."""
         if header is None:
             self._fields["lot"].setText("no lot open")
-            for key in ("part", "operator", "progress", "rejected"):
+            for key in ("part", "customer", "plan", "progress", "rejected"):
                 self._fields[key].setText("—")
-            self.setToolTip("Results are not recorded to a lot until one is opened.")
+            self.setToolTip("Results are not recorded to a lot until one is scanned or opened.")
             return
-        self.setToolTip("")
         self._fields["lot"].setText(header.lot)
         self._fields["part"].setText(header.part or "—")
+        self._fields["customer"].setText(header.customer or "—")
+        self._fields["plan"].setText(header.plan or "—")
         self._fields["operator"].setText(header.operator or "—")
         planned = f" / {header.sample_size}" if header.sample_size else ""
-        self._fields["progress"].setText(f"{header.inspected}{planned}")
-        self._fields["rejected"].setText(str(header.rejected))
+        waiting = f" (+{header.pending} waiting)" if header.pending else ""
+        self._fields["progress"].setText(f"{header.inspected}{planned}{waiting}")
+        limits = (
+            f" · Ac {header.accept} / Re {header.reject}"
+            if header.accept is not None and header.reject is not None
+            else ""
+        )
+        self._fields["rejected"].setText(f"{header.rejected}{limits}")
+        self.setToolTip(
+            "Inspected: rings counted / rings the plan needs. Nonconforming: failed rings "
+            "so far against the plan's acceptance (Ac) and rejection (Re) numbers."
+            + (f" {header.pending} judged ring(s) wait to be recorded." if header.pending else "")
+        )
+
+    def set_operator(self, name: str) -> None:
+        """Who is signed in (shown even while no lot is open)."""
+        self._fields["operator"].setText(name or "—")
+
+
+#: A plan's decision in words, with the banner colour of the matching verdict.
+_LOT_WORDS: dict[str, tuple[str, Verdict | None]] = {
+    "accept": ("✔ LOT ACCEPTED", Verdict.PASS),
+    "reject": ("✖ LOT REJECTED", Verdict.FAIL),
+    "sorted": ("✔ LOT SORTED", None),
+}
+
+
+class LotDoneBanner(QFrame):
+    """A lot whose plan has decided: the disposition in large words until the next lot.
+
+    Signals
+    -------
+    dismissed()
+        The inspector closed the banner.
+    """
+
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lotDone")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 8, 10, 8)
+        text = QVBoxLayout()
+        self._title = QLabel()
+        font = QFont(self.font())
+        font.setPointSize(22)
+        font.setBold(True)
+        self._title.setFont(font)
+        self._detail = QLabel()
+        self._detail.setWordWrap(True)
+        detail_font = QFont(self.font())
+        detail_font.setPointSize(12)
+        detail_font.setBold(True)
+        self._detail.setFont(detail_font)
+        text.addWidget(self._title)
+        text.addWidget(self._detail)
+        layout.addLayout(text, 1)
+        self._close = QPushButton("Next lot")
+        self._close.setToolTip("Hide this notice; scanning the next lot also hides it")
+        self._close.clicked.connect(self.dismiss)
+        layout.addWidget(self._close)
+        self._decision = ""
+        self.hide()
+
+    def decision(self) -> str:
+        """``"accept"``, ``"reject"``, ``"sorted"``, or "" while hidden."""
+        return self._decision if self.isVisible() or self._decision else ""
+
+    def title(self) -> str:
+        """The big words shown."""
+        return self._title.text()
+
+    def detail(self) -> str:
+        """The lines under them."""
+        return self._detail.text()
+
+    def show_decision(self, lot_no: str, decision: str, detail: str) -> None:
+        """Show that lot ``lot_no`` is complete with the plan's ``decision``."""
+        title, verdict = _LOT_WORDS.get(decision, (f"LOT {decision.upper()}", None))
+        background, foreground = VERDICT_COLORS[verdict]
+        if verdict is None:
+            background, foreground = "#1f4e79", "#ffffff"
+        self.setStyleSheet(
+            f"QFrame#lotDone {{ background: {background}; border: 2px solid {BORDER};"
+            f" border-radius: 8px; }} QLabel {{ color: {foreground}; }}"
+        )
+        self._decision = decision
+        self._title.setText(f"{title} — {lot_no}")
+        self._detail.setText(detail)
+        self.setAccessibleName(f"Lot {lot_no} complete: {decision}. {detail}")
+        self.show()
+
+    @Slot()
+    def dismiss(self) -> None:
+        """Hide the notice."""
+        self._decision = ""
+        self.hide()
+        self.dismissed.emit()
