@@ -134,7 +134,10 @@ def shape_features(
     elongation_box = length / max(minor_extent, 1e-9)
     width = area / length if elongation_box >= LINE_ELONGATION else minor_extent
     width = max(min(width, minor_extent), min(pixel, minor_extent))
-    elongation = length / max(width, 1e-9)
+    # The shape is judged on the region's core (where it stands out at least half as much
+    # as its peak): the detection threshold also takes in the blur's skirt, which makes a
+    # thin scratch look several pixels wide and so much less elongated than it is.
+    elongation = _core_elongation(anomaly, along, across, weights, pixel)
 
     waviness = 0.0
     width_variation = 0.0
@@ -176,6 +179,24 @@ def shape_features(
         coarse=anomaly.coarse,
     )
     return features, x, y
+
+
+def _core_elongation(
+    anomaly: Anomaly,
+    along: FloatArray,
+    across: FloatArray,
+    weights: FloatArray,
+    pixel: float,
+) -> float:
+    """Length over mean width of the region's half-peak core, along the region's axis."""
+    core = anomaly.score >= 0.5 * float(anomaly.score.max())
+    if core.sum() < 2:
+        return 1.0
+    length = float(along[core].max() - along[core].min()) + pixel
+    extent_across = float(across[core].max() - across[core].min()) + pixel
+    mean_width = float(weights[core].sum()) / length
+    width = max(min(mean_width, extent_across), min(pixel, extent_across))
+    return length / max(width, 1e-9)
 
 
 def _softness(anomaly: Anomaly, weights: FloatArray, peak: float, blur_px: float) -> float:

@@ -185,16 +185,16 @@ def measure_edge(
     spread = far_rows - background_level[np.newaxis, :].astype(np.float32)
     background_noise = float(1.4826 * np.median(np.abs(spread)))
     step = max(DEPARTURE_SIGMAS * background_noise, DEPARTURE_CONTRAST)
-    body = _ring_body(signal >= (background_level + step)[np.newaxis, :].astype(np.float32))
-    radius = _outermost_step(signal, grid, body, ring_is_inward=ring_is_inward)
+    # The ring is what departs from the background either way: a torus lit from above
+    # can show a rim darker than a light background around a body lighter than it.
+    departure = np.abs(signal - background_level[np.newaxis, :].astype(np.float32))
+    body = _ring_body(departure >= step)
+    radius, step_slope = _outermost_step(signal, grid, body, ring_is_inward=ring_is_inward)
 
-    fitted, _ = fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER)
     blur = _blur_sigma(signal, grid, radius, np.ones(n), np.zeros(n))
-    gap = 2.0 + 2.5 * blur
-    ring_level, local_background = _local_levels(
-        signal, grid, fitted, gap=gap, ring_is_inward=ring_is_inward
-    )
-    contrast = ring_level - local_background
+    # The height of the step found, from its slope: a blurred step of height h has a
+    # largest slope of h / (σ √(2π)).
+    contrast = step_slope * blur * np.sqrt(2.0 * np.pi)
     # Where a whole stretch of the edge has little contrast (the unlit side of a
     # translucent ring on a dark field) there is nothing to measure: leave it to the
     # model fitted on the rest.
@@ -221,19 +221,24 @@ def _outermost_step(
     body: BoolArray,
     *,
     ring_is_inward: bool,
-) -> FloatArray:
+) -> tuple[FloatArray, FloatArray]:
     """Radius of the ring's outermost sharp step along each ray (the inner edge: innermost).
 
-    Candidates are the peaks of the slope towards the ring that lie at the boundary of
-    the ring's body (so dust apart from the ring does not count) and reach a quarter of
-    the ray's strongest such peak (so the soft ramp of a cast shadow or vignetting does
-    not count, while the dim rim of a lit torus does). Sub-pixel by a parabola.
-    NaN where a ray has no candidate.
+    Candidates are the peaks of the slope's magnitude that lie at the boundary of the
+    ring's body (so dust apart from the ring does not count), clear the background's own
+    slope noise, and reach a quarter of the ray's strongest such peak (so the soft ramp
+    of a cast shadow or vignetting does not count, while the dim rim of a lit torus
+    does). Sub-pixel by a parabola.
+
+    Returns
+    -------
+    radius : (n,) ndarray of float64
+        NaN where a ray has no candidate.
+    slope : (n,) ndarray of float64
+        The step's largest slope (signal units per px); 0 where none.
     """
     n_rows, n_cols = signal.shape
-    slope = np.diff(signal.astype(np.float64), axis=0)  # slope row i lies between rows i, i+1
-    if ring_is_inward:
-        slope = -slope  # outer edge: ring (high) at small radii, background beyond
+    slope = np.abs(np.diff(signal.astype(np.float64), axis=0))  # row i: between rows i, i+1
     near = body.copy()
     for shift in (1, 2):
         near[shift:] |= body[:-shift]
@@ -265,8 +270,9 @@ def _outermost_step(
     safe = np.where(curvature < 0, curvature, -1.0)
     offset = np.clip(np.where(curvature < 0, 0.5 * (left - right) / safe, 0.0), -0.5, 0.5)
     radius = grid[0] + row + 0.5 + offset
-    result: FloatArray = np.where(has, radius, np.nan)
-    return result
+    found: FloatArray = np.where(has, radius, np.nan)
+    step_slope: FloatArray = np.where(has, mid, 0.0)
+    return found, step_slope
 
 
 def _ring_body(binary: BoolArray) -> BoolArray:
@@ -287,50 +293,6 @@ def _ring_body(binary: BoolArray) -> BoolArray:
     kept = lookup[labels]
     body: BoolArray = kept[:, :n_cols] | np.pad(kept[:, n_cols:], ((0, 0), (0, n_cols - wrap)))
     return body
-
-
-def _crossing(
-    signal: npt.NDArray[np.float32],
-    grid: FloatArray,
-    ring_level: FloatArray,
-    background_level: FloatArray,
-    ring_is_inward: bool,
-    level: float = 0.5,
-) -> FloatArray:
-    """Radius where the signal crosses ``level`` of the way from background to ring."""
-    span = ring_level - background_level
-    safe_span = np.where(np.abs(span) < 1e-6, 1e-6, span)
-    fraction = (signal - background_level[np.newaxis, :]) / safe_span[np.newaxis, :]
-    inside = _ring_body(fraction >= level)
-    n_rows, n_cols = inside.shape
-    if ring_is_inward:
-        # Outer edge: the last ring row before the background, scanning outwards.
-        has = inside.any(axis=0)
-        last = n_rows - 1 - np.argmax(inside[::-1, :], axis=0)
-        row_in = last
-        row_out = last + 1
-    else:
-        # Inner edge: the first ring row, the hole lies just before it.
-        has = inside.any(axis=0)
-        first = np.argmax(inside, axis=0)
-        row_in = first
-        row_out = first - 1
-    valid = has & (row_out >= 0) & (row_out < n_rows)
-    cols = np.arange(n_cols)
-    row_out_c = np.clip(row_out, 0, n_rows - 1)
-    f_in = fraction[row_in, cols]
-    f_out = fraction[row_out_c, cols]
-    denominator = f_in - f_out
-    t = np.where(
-        np.abs(denominator) > 1e-9, (f_in - level) / np.where(denominator == 0, 1, denominator), 0.5
-    )
-    t = np.clip(t, 0.0, 1.0)
-    r_in = grid[row_in, cols]
-    r_out = grid[row_out_c, cols]
-    radius = r_in + t * (r_out - r_in)
-    radius[~valid] = np.nan
-    result: FloatArray = radius.astype(np.float64)
-    return result
 
 
 def _blur_sigma(
@@ -354,31 +316,3 @@ def _blur_sigma(
     contrast = np.abs(ring_level - background_level)[valid]
     sigma = contrast / np.maximum(peak, 1e-6) / np.sqrt(2.0 * np.pi)
     return float(np.clip(np.median(sigma), 0.3, 10.0))
-
-
-def _local_levels(
-    signal: npt.NDArray[np.float32],
-    grid: FloatArray,
-    edge: FloatArray,
-    *,
-    gap: float,
-    ring_is_inward: bool,
-    width: int = 6,
-) -> tuple[FloatArray, FloatArray]:
-    """Median signal just inside the ring and just outside it, per direction.
-
-    Smoothed along the edge by a running median so that a defect does not set its own
-    reference level.
-    """
-    n_rows, n_cols = signal.shape
-    # Rows are 1 px apart: the row holding radius ρ in column k is ρ - grid[0, k].
-    edge_row = np.nan_to_num(edge - grid[0], nan=n_rows / 2.0)
-    toward_ring = -1.0 if ring_is_inward else 1.0
-    steps = gap + np.arange(width + 1, dtype=np.float64)
-    cols = np.arange(n_cols)
-    levels = []
-    for direction in (toward_ring, -toward_ring):
-        rows = np.rint(edge_row[np.newaxis, :] + direction * steps[:, np.newaxis])
-        rows = np.clip(rows, 0, n_rows - 1).astype(np.intp)
-        levels.append(median_last_axis(signal[rows, cols[np.newaxis, :]].T).astype(np.float64))
-    return circular_running_median(levels[0], 31), circular_running_median(levels[1], 31)

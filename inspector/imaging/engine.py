@@ -157,7 +157,7 @@ def _inspect_located(
     # The coarse edge is good to a couple of reduced pixels; reach past that, and far
     # enough to follow a deep bite or a tall film on the edge.
     reduced_px = max(shape) / 400.0
-    slack = max(6.0, 3.0 * reduced_px)
+    slack = max(8.0, 5.0 * reduced_px)
     outer = measure_edge(
         linear,
         coarse_linear,
