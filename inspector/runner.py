@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import cv2
 
 from inspector.calibration import Calibration
-from inspector.imaging.engine import ENGINE_VERSION, inspect_pixels
+from inspector.imaging.engine import ENGINE_VERSION, inspect_pixels, warm_up
 from inspector.imaging.load import ImageReadError, read_image_file
 from inspector.inputs import expand_paths
 from inspector.judge import error_result, judge, resolve_scale
@@ -119,6 +119,7 @@ def _worker_init() -> None:
     # One OpenCV thread per worker process: the processes already use every core, and
     # nested thread pools would only fight over them.
     cv2.setNumThreads(1)
+    warm_up()
 
 
 def run_batch(
