@@ -13,7 +13,10 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/inspector inspect sample_images --recipe AS568-214
+	$(BIN)/python -m ui.app
+
+screenshots: $(STAMP)
+	$(BIN)/python -m ui.screenshots docs/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -314,7 +314,7 @@ class OpenLotDialog(QDialog):
         form.addRow("&Lot number", self.lot_no)
         form.addRow("&Part", self.part)
         form.addRow("&Customer", self.customer)
-        form.addRow("P&O / line", po_row)
+        form.addRow("PO / line", po_row)
         form.addRow("&Quantity", self.quantity)
         form.addRow("Co&mpound", self.compound)
         form.addRow("&Batch", self.batch)

@@ -1,7 +1,8 @@
 """Render the station's views with demo data to PNGs: ``python -m ui.screenshots OUTDIR``.
 
 Runs offscreen (no display needed) on the bundled sample images, with a temporary settings
-folder and a demo calibration, so it never touches the station's real settings.
+folder, a temporary records database and a demo calibration, so it never touches the
+station's real settings or records.
 """
 
 from __future__ import annotations
@@ -21,13 +22,17 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
+from inspector import auth
 from inspector.calibration import Calibration, save_calibration
 from inspector.paths import SAMPLE_IMAGES_DIR
-from inspector.recipes import load_grade, load_recipe
+from inspector.recipes import list_recipes, load_grade, load_recipe
+from inspector.records.lots import LotSpec
 from inspector.runner import InspectionSettings
+from inspector.store import open_store
 from ui.camera import ImageFolderSource
-from ui.dialogs import SettingsDialog
+from ui.dialogs import OpenLotDialog, SettingsDialog
 from ui.main_window import MainWindow
+from ui.records_service import RecordsStationService
 from ui.settings import SettingsStore, StationSettings, UiState
 from ui.station_service import InMemoryStationService
 from ui.theme import apply_theme
@@ -146,6 +151,106 @@ def render_all(outdir: Path) -> list[Path]:
         QTimer.singleShot(0, window.close)
         app.processEvents()
         window.close()
+        written += _render_records(app, outdir, tmp_path, calibration)
+    return written
+
+
+DEMO_PASSWORD = "demo password"
+
+
+def _render_records(
+    app: QApplication, outdir: Path, tmp_path: Path, calibration: Calibration
+) -> list[Path]:
+    """Sign-in, a lot in progress and a completed plan, on a temporary database."""
+    os.environ["INSPECTOR_DATA_DIR"] = str(tmp_path / "data")
+    db = tmp_path / "records" / "inspector.db"
+    with open_store(db) as records_store:
+        admin = auth.add_user(
+            records_store,
+            None,
+            name="admin",
+            full_name="A. Admin",
+            role="admin",
+            password=DEMO_PASSWORD,
+        )
+        auth.add_user(
+            records_store,
+            admin,
+            name="mkeller",
+            full_name="M. Keller",
+            role="engineer",
+            password=DEMO_PASSWORD,
+        )
+    store = SettingsStore(tmp_path / "station-records.json")
+    store.save(StationSettings(station_name="QC-Station 2", default_recipe="AS568-213"))
+    records = RecordsStationService(db, station="QC-Station 2")
+    ui_state = UiState(QSettings(str(tmp_path / "ui-records.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(
+        store=store,
+        ui_state=ui_state,
+        records=records,
+        calibration_path=tmp_path / "calibration.json",
+        start_camera=False,
+    )
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    written: list[Path] = []
+    view = window.station
+    wait_until(app, lambda: window.sign_in.button.isEnabled())
+    window.sign_in.user.setText("mkeller")
+    written.append(save(window, outdir / "sign_in.png"))
+    records.sign_in("mkeller", DEMO_PASSWORD)
+    wait_until(app, lambda: records.user is not None)
+    window.camera.start(ImageFolderSource(SAMPLE_IMAGES_DIR, fps=5.0))
+    wait_until(app, lambda: view.live_view.image_size() is not None)
+
+    def inspect(name: str) -> None:
+        truth = _truth(name)
+        assert records.lot is not None
+        recipe = records.lot.lot.recipe
+        scale = replace(calibration, px_per_mm=float(truth["px_per_mm"]))  # type: ignore[arg-type]
+        view.set_inspection_settings(
+            InspectionSettings(grade=load_grade(recipe.grade), recipe=recipe, calibration=scale)
+        )
+        shown = view.history.rowCount()
+        view.inspect_path(str(SAMPLE_IMAGES_DIR / name))
+        wait_until(app, lambda: view.history.rowCount() > shown and records.pending() == 0)
+        app.processEvents()
+
+    def open_lot(spec: LotSpec, part: str) -> None:
+        records.open_lot(spec, part)
+        wait_until(app, lambda: records.lot is not None and records.lot.lot.lot_no == spec.lot_no)
+        app.processEvents()
+
+    dialog = OpenLotDialog(window, list_recipes(), "AS568-213")
+    dialog.lot_no.setText("L-2611-0427")
+    dialog.customer.setText("Fab One")
+    dialog.po.setText("4500123456")
+    dialog.po_line.setText("10")
+    dialog.quantity.setValue(1000)
+    dialog.compound.setText("FFKM 75 black")
+    dialog.batch.setText("B-2611-07")
+    dialog.cure.setText("4Q26")
+    dialog.show()
+    app.processEvents()
+    written.append(save(dialog, outdir / "open_lot_dialog.png", width=None))
+    spec, part = dialog.value()
+    dialog.close()
+    open_lot(spec, part)
+    for name in ("ring_0013.jpg", "ring_0021.jpg"):
+        inspect(name)
+    written.append(save(window, outdir / "station_lot.png"))
+
+    open_lot(
+        LotSpec("L-2611-0431", quantity=2, customer="Fab One", hundred_percent=True), "AS568-117"
+    )
+    for name in ("ring_0002.png", "ring_0009.jpg"):
+        inspect(name)
+    wait_until(app, lambda: view.lot_done.isVisible())
+    app.processEvents()
+    written.append(save(window, outdir / "lot_complete.png"))
+    window.close()
+    window.shutdown()
     return written
 
 

@@ -91,6 +91,10 @@ QToolTip {{ background: #fffbe6; color: #111111; border: 1px solid #888888; padd
 QGraphicsView {{ background: #0b0d0f; border: 1px solid {BORDER}; }}
 QFrame#messageBar {{ background: #5c1414; border: 2px solid #e05252; border-radius: 6px; }}
 QFrame#messageBar[level="info"] {{ background: #12355c; border-color: {ACCENT}; }}
+QRadioButton::indicator {{
+    width: 14px; height: 14px; border: 2px solid {MUTED}; border-radius: 9px; background: {PANEL};
+}}
+QRadioButton::indicator:checked {{ background: {ACCENT}; border-color: {TEXT}; }}
 """
 
 

@@ -195,6 +195,8 @@ def _camera_on(qtbot, window: MainWindow, tmp_path: Path, sample: str) -> None:
     folder.mkdir()
     shutil.copy(SAMPLE_IMAGES_DIR / sample, folder / sample)
     window.camera.start(ImageFolderSource(folder, fps=30.0))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # shortcuts need the active window
     qtbot.waitUntil(lambda: window.camera.latest_frame() is not None, timeout=5000)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import shutil
 import time
@@ -29,6 +30,9 @@ def _camera_on(qtbot, window, tmp_path, sample: str) -> None:
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
+    # Window shortcuts (Space, Enter) fire only in the active window; earlier tests' windows
+    # may still hold activation for a moment.
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.waitUntil(lambda: window.camera.latest_frame() is not None, timeout=5000)
 
 
@@ -115,6 +119,9 @@ def test_corrupt_file_shows_one_clear_message(qtbot, window, tmp_path):
 
 
 def test_event_loop_never_stalls_during_20_captures(qtbot, window, tmp_path):
+    # The earlier tests' windows and images are garbage by now; a full collection of them
+    # in the middle of the measurement would be their pause, not the station's.
+    gc.collect()
     _camera_on(qtbot, window, tmp_path, DEFECTIVE_SAMPLE)
     view = window.station
     view.set_inspection_settings(settings_for(DEFECTIVE_SAMPLE))
