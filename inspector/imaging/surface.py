@@ -157,7 +157,9 @@ def build_strip(
     n_cols = int(np.clip(round(2.0 * np.pi * float(mid.mean())), 256, 20000))
     inner = _resample_periodic(inner_model, n_cols) + inset_px
     outer = _resample_periodic(outer_model, n_cols) - inset_px
-    span = outer - inner
+    # Where the two edge models cross (a cut, an untraceable stretch) there is no surface;
+    # keep the span positive so every strip pixel stands for a positive area.
+    span = np.maximum(outer - inner, 0.5)
     n_rows = round(float(span.mean()))
     if n_rows < 3:
         return None
