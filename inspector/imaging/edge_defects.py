@@ -26,6 +26,8 @@ EDGE_SEED_SIGMAS = 5.0
 EDGE_GROW_SIGMAS = 2.5
 #: Below this deviation (px) an edge wobble is sampling noise whatever the scatter says.
 EDGE_MIN_DEVIATION_PX = 0.8
+#: Cap on one point's contribution to the local edge scatter, in global sigmas.
+LOCAL_SCATTER_CAP = 4.0
 #: An edge departure narrower than this many directions (about as many px of arc) is a
 #: wobble of the edge's pixels, not a feature of the rubber.
 EDGE_MIN_RUN = 3
@@ -108,10 +110,12 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
     deviation = np.nan_to_num(deviation, nan=0.0)
     # The edge's scatter varies around the ring (a dim side is noisier than a lit one):
     # judge each stretch against its own robust scatter, with the global one as a floor.
-    sigma = np.maximum(
-        1.4826 * circular_running_median(np.abs(deviation), max(31, deviation.size // 16)), 0.15
-    )
-    sigma = np.maximum(sigma, profile.noise_px)
+    # Each point's share is capped at a few global sigmas, or a long flash filling most
+    # of the window would raise its own threshold above itself.
+    global_sigma = max(profile.noise_px, 0.15)
+    capped = np.minimum(np.abs(deviation), LOCAL_SCATTER_CAP * global_sigma)
+    local = 1.4826 * circular_running_median(capped, max(31, deviation.size // 16))
+    sigma = np.maximum(local, global_sigma)
     seed = np.maximum(EDGE_SEED_SIGMAS * sigma, EDGE_MIN_DEVIATION_PX)
     grow = np.maximum(EDGE_GROW_SIGMAS * sigma, 0.6 * EDGE_MIN_DEVIATION_PX)
     runs: list[EdgeRun] = []
