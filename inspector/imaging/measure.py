@@ -39,7 +39,12 @@ def perimeter(points: FloatArray) -> float:
 
 
 def caliper_diameters(points: FloatArray) -> tuple[float, float]:
-    """Smallest and largest caliper (Feret) width of a point set (px)."""
+    """Smallest and largest caliper (Feret) width of a point set (px).
+
+    A smooth closed contour is thinned to about 720 points first: between neighbours a
+    few pixels apart a convex curve strays from its chord by far less than 0.01 px.
+    """
+    points = points[:: max(1, len(points) // 720)]
     directions = np.stack([np.cos(_CALIPER_DIRECTIONS), np.sin(_CALIPER_DIRECTIONS)], axis=1)
     projections = points @ directions.T
     widths = projections.max(axis=0) - projections.min(axis=0)
