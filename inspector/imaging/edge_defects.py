@@ -29,8 +29,9 @@ EDGE_MIN_DEVIATION_PX = 0.8
 #: Cap on one point's contribution to the local edge scatter, in global sigmas.
 LOCAL_SCATTER_CAP = 4.0
 #: An edge departure narrower than this many directions (about as many px of arc) is a
-#: wobble of the edge's pixels, not a feature of the rubber.
-EDGE_MIN_RUN = 3
+#: wobble of the edge's pixels, not a feature of the rubber: on front-lit rings the
+#: rim's step and a shadow's flip-flop for a few rays. (At 30 px/mm this is 0.17 mm.)
+EDGE_MIN_RUN = 5
 
 
 @dataclass(frozen=True)
