@@ -21,8 +21,10 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
+import numpy.typing as npt
 
 from inspector.calibration import Calibration
 from inspector.imaging.engine import ENGINE_VERSION, inspect_pixels, warm_up
@@ -77,22 +79,11 @@ def inspect_file(path: str, settings: InspectionSettings) -> InspectionResult:
     decoded = time.perf_counter()
     decode_ms = (decoded - started) * 1000.0
     try:
-        inspection = inspect_pixels(loaded.pixels)
-        inspect_ms = (time.perf_counter() - decoded) * 1000.0
-        scale = resolve_scale(
-            cli_px_per_mm=settings.cli_px_per_mm,
-            calibration=settings.calibration,
-            recipe=settings.recipe,
-            ring=inspection.ring,
-        )
-        return judge(
-            inspection,
+        return judge_pixels(
+            loaded.pixels,
             image=path,
-            recipe=settings.recipe,
-            grade=settings.grade,
-            scale=scale,
-            timing=Timing(decode_ms, inspect_ms),
-            engine_version=ENGINE_VERSION,
+            settings=settings,
+            decode_ms=decode_ms,
             image_sha256=loaded.sha256,
         )
     except Exception as exc:  # a bug of ours: contain it to this image, keep the trace
@@ -105,6 +96,51 @@ def inspect_file(path: str, settings: InspectionSettings) -> InspectionResult:
             timing=Timing(decode_ms, inspect_ms),
             engine_version=ENGINE_VERSION,
         )
+
+
+def judge_pixels(
+    pixels: npt.NDArray[Any],
+    *,
+    image: str,
+    settings: InspectionSettings,
+    decode_ms: float = 0.0,
+    image_sha256: str | None = None,
+) -> InspectionResult:
+    """Inspect and judge an image already in memory (a file's pixels, a camera frame).
+
+    Unlike :func:`inspect_file` it lets engine exceptions through: callers decide how a
+    bug is reported.
+
+    Parameters
+    ----------
+    pixels : (H, W) or (H, W, 3) ndarray of uint8 or uint16
+    image : str
+        The name the result carries.
+    settings : InspectionSettings
+    decode_ms : float
+        Time already spent decoding, recorded in the result's timing.
+    image_sha256 : str, optional
+        Hash of the image's bytes, for the records.
+    """
+    started = time.perf_counter()
+    inspection = inspect_pixels(pixels)
+    inspect_ms = (time.perf_counter() - started) * 1000.0
+    scale = resolve_scale(
+        cli_px_per_mm=settings.cli_px_per_mm,
+        calibration=settings.calibration,
+        recipe=settings.recipe,
+        ring=inspection.ring,
+    )
+    return judge(
+        inspection,
+        image=image,
+        recipe=settings.recipe,
+        grade=settings.grade,
+        scale=scale,
+        timing=Timing(decode_ms, inspect_ms),
+        engine_version=ENGINE_VERSION,
+        image_sha256=image_sha256,
+    )
 
 
 def default_workers() -> int:

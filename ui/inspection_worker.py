@@ -24,11 +24,10 @@ import numpy.typing as npt
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from inspector.calibration import CalibrationError, compute_calibration, save_calibration
-from inspector.imaging.engine import ENGINE_VERSION, inspect_pixels
+from inspector.imaging.engine import inspect_pixels
 from inspector.imaging.load import ImageReadError, read_image_file
-from inspector.judge import judge, resolve_scale
-from inspector.outcome import InspectionResult, Timing
-from inspector.runner import InspectionSettings, default_workers, run_batch
+from inspector.outcome import InspectionResult
+from inspector.runner import InspectionSettings, default_workers, judge_pixels, run_batch
 
 log = logging.getLogger(__name__)
 
@@ -101,31 +100,6 @@ def encode_png(pixels: Pixels) -> bytes:
     return bytes(buffer)
 
 
-def judge_pixels(
-    pixels: Pixels, *, name: str, settings: InspectionSettings, sha256: str | None
-) -> InspectionResult:
-    """Inspect and judge one image already in memory (no error handling: see callers)."""
-    started = time.perf_counter()
-    inspection = inspect_pixels(pixels)
-    inspect_ms = (time.perf_counter() - started) * 1000.0
-    scale = resolve_scale(
-        cli_px_per_mm=settings.cli_px_per_mm,
-        calibration=settings.calibration,
-        recipe=settings.recipe,
-        ring=inspection.ring,
-    )
-    return judge(
-        inspection,
-        image=name,
-        recipe=settings.recipe,
-        grade=settings.grade,
-        scale=scale,
-        timing=Timing(0.0, inspect_ms),
-        engine_version=ENGINE_VERSION,
-        image_sha256=sha256,
-    )
-
-
 class InspectionWorker(QObject):
     """Runs inspections in the thread it was moved to.
 
@@ -159,7 +133,9 @@ class InspectionWorker(QObject):
         try:
             data = encode_png(job.pixels)
             sha = hashlib.sha256(data).hexdigest()
-            result = judge_pixels(job.pixels, name=job.name, settings=job.settings, sha256=sha)
+            result = judge_pixels(
+                job.pixels, image=job.name, settings=job.settings, image_sha256=sha
+            )
         except Exception as exc:
             log.exception("inspecting capture %s failed", job.name)
             self.failed.emit(job.capture_id, _internal(f"the capture {job.name}", exc))
@@ -178,7 +154,7 @@ class InspectionWorker(QObject):
         try:
             data = Path(job.path).read_bytes()
             result = judge_pixels(
-                loaded.pixels, name=job.path, settings=job.settings, sha256=loaded.sha256
+                loaded.pixels, image=job.path, settings=job.settings, image_sha256=loaded.sha256
             )
         except Exception as exc:
             log.exception("inspecting %s failed", job.path)

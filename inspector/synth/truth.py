@@ -15,31 +15,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+# The defect vocabulary is the project's, shared with the engine and the records; the
+# generator re-exports it for its own callers.
+from inspector.imaging.results import DefectType as DefectType
+from inspector.imaging.results import Where as Where
+
 #: Written as ``generator`` in every truth file.
 GENERATOR = "inspector.synth"
 #: The truth file's format version; :func:`load_truth` refuses a newer one.
 TRUTH_VERSION = 1
-
-
-class DefectType(StrEnum):
-    """The kinds of defect the generator paints."""
-
-    SCRATCH = "scratch"
-    CRACK = "crack"
-    CUT = "cut"
-    BLISTER = "blister"
-    INCLUSION = "inclusion"
-    FLASH = "flash"
-    NON_FILL = "non_fill"
-    STAIN = "stain"
-
-
-class Where(StrEnum):
-    """Where on the ring a defect sits."""
-
-    SURFACE = "surface"
-    OUTER_EDGE = "outer_edge"
-    INNER_EDGE = "inner_edge"
 
 
 class Material(StrEnum):
