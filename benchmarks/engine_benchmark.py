@@ -226,10 +226,12 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the generated images here")
     parser.add_argument("--dump", type=Path, help="write per-image results (JSON Lines)")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-accuracy", action="store_true")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="engine-benchmark-"))
     try:
-        accuracy(args.n, args.seed, root / "accuracy", args.dump)
+        if not args.skip_accuracy:
+            accuracy(args.n, args.seed, root / "accuracy", args.dump)
         if not args.skip_speed:
             speed(args.speed_n, args.seed + 1, root / "speed", args.workers)
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,7 +192,12 @@ def generate_set(
     ]
     count = workers if workers is not None else (os.cpu_count() or 1) if n >= 8 else 1
     if count > 1:
-        with ProcessPoolExecutor(max_workers=count, initializer=_init_worker) as pool:
+        # "spawn": forking a process whose OpenCV or BLAS threads already ran can
+        # deadlock a child on a lock held by a thread that fork did not copy.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=count, initializer=_init_worker, mp_context=context
+        ) as pool:
             records = list(pool.map(_run, jobs, chunksize=2))
     else:
         records = [_run(job) for job in jobs]
