@@ -7,9 +7,9 @@ seed and ``k``, so any one image can be re-rendered alone.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Sequence
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
