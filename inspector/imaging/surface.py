@@ -288,9 +288,10 @@ def _robust_local_quadratic(
     kernel = np.exp(-0.5 * (offsets / max(bandwidth, 1.0)) ** 2)
     spectra = [np.conj(np.fft.rfft(kernel * offsets**k)) for k in range(5)]
 
-    def correlate(signal: FloatArray, k: int) -> FloatArray:
-        result: FloatArray = np.fft.irfft(np.fft.rfft(signal, axis=1) * spectra[k], n=n, axis=1)
-        return result
+    def moments(signal: FloatArray, orders: int) -> list[FloatArray]:
+        # One forward transform per signal, one inverse per kernel moment.
+        spectrum = np.fft.rfft(signal, axis=1)
+        return [np.fft.irfft(spectrum * spectra[k], n=n, axis=1) for k in range(orders)]
 
     estimate = guess
     for _ in range(iterations):
@@ -301,8 +302,8 @@ def _robust_local_quadratic(
         # outlier and the fit would ignore the very variation it has to follow.
         u = residual / (6.0 * np.maximum(spread, spread_floor))
         weights = np.where(np.abs(u) < 1.0, (1.0 - u * u) ** 2, 0.0)
-        s0, s1, s2, s3, s4 = (correlate(weights, k) for k in range(5))
-        t0, t1, t2 = (correlate(weights * values, k) for k in range(3))
+        s0, s1, s2, s3, s4 = moments(weights, 5)
+        t0, t1, t2 = moments(weights * values, 3)
         # Intercept of the weighted quadratic by Cramer's rule on the 3×3 normal equations.
         determinant = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2)
         numerator = t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2)
