@@ -14,8 +14,15 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelection, QMimeData, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -35,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.imaging.load import ImageReadError, read_image_file
+from inspector.inputs import has_image_suffix
 from inspector.outcome import InspectionResult, Verdict
 from inspector.runner import InspectionSettings
 from ui.camera import CameraController
@@ -164,7 +172,9 @@ class StationView(QWidget):
         self.live_view.set_placeholder("Waiting for the camera…")
         self.live_view.setAccessibleName("Live camera preview")
         self.result_view = ImageView(caption="LAST CAPTURE")
-        self.result_view.set_placeholder("Press Space to capture and inspect the ring")
+        self.result_view.set_placeholder(
+            "Press Space to capture and inspect the ring,\nor drop image files or folders here"
+        )
         self.result_view.setAccessibleName("Inspected image with defect overlays")
 
         self.banner = VerdictBanner()
@@ -219,7 +229,10 @@ class StationView(QWidget):
         self.open_button = QPushButton("&Open image…")
         self.open_button.setToolTip("Inspect one image file (Ctrl+O)")
         self.import_button = QPushButton("&Import folder…")
-        self.import_button.setToolTip("Inspect every image in a folder (Ctrl+I)")
+        self.import_button.setToolTip(
+            "Inspect every image in a folder (Ctrl+I); or drop image files and folders "
+            "onto the station"
+        )
         self.cancel_button = QPushButton("Cancel import")
         self.cancel_button.setToolTip("Stop the folder import after the images under way (Esc)")
         self.cancel_button.setEnabled(False)
@@ -251,6 +264,13 @@ class StationView(QWidget):
         layout.addWidget(self.lot_done)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(bar)
+
+        # Dropped files and folders are imported. The image views would take the drag for
+        # their scenes (and refuse it); without drops of their own it reaches this view.
+        self.setAcceptDrops(True)
+        for view in (self.live_view, self.result_view):
+            view.setAcceptDrops(False)
+            view.viewport().setAcceptDrops(False)
 
         for first, second in (
             (self.lot_field, self.open_lot_button),
@@ -510,6 +530,38 @@ class StationView(QWidget):
         if folder:
             self.start_import([folder])
 
+    def import_paths(self, paths: list[str]) -> None:
+        """Import image files and folders as Import folder… does, without asking (a drop)."""
+        if not self.import_button.isEnabled():  # view-only, or an import under way
+            return
+        if self._settings is None:
+            self.messages.show_error("Cannot import: the station has no valid recipe.")
+            return
+        self.start_import(paths)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Take a drag of image files or folders when the import button would be pressable."""
+        self._take_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        """Keep taking the drag anywhere on the station (see :meth:`dragEnterEvent`)."""
+        self._take_drag(event)
+
+    def _take_drag(self, event: QDragMoveEvent) -> None:
+        if self.import_button.isEnabled() and _dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Import the dropped image files and folders; anything else is left alone."""
+        paths = _dropped_paths(event.mimeData())
+        if not paths or not self.import_button.isEnabled():
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.import_paths(paths)
+
     def start_import(self, paths: list[str], *, workers: int | None = None) -> None:
         """Inspect files and folders in the background, with progress and Cancel."""
         if self._settings is None or self._inspections.batch_running():
@@ -629,6 +681,24 @@ class StationView(QWidget):
     @Slot()
     def _toggle_overlays(self) -> None:
         self.result_view.toggle_overlays()
+
+
+def _dropped_paths(mime: QMimeData) -> list[str]:
+    """The local folders and image files a drag carries, in its order.
+
+    Text, web links and files without an image suffix are left out: the import would only
+    report each of them as an error.
+    """
+    if not mime.hasUrls():
+        return []
+    paths = []
+    for url in mime.urls():
+        if not url.isLocalFile():
+            continue
+        path = Path(url.toLocalFile())
+        if path.is_dir() or (path.is_file() and has_image_suffix(path.name)):
+            paths.append(str(path))
+    return paths
 
 
 def _table(model: object, tip: str) -> QTableView:

@@ -1,4 +1,4 @@
-"""Fixtures for the GUI tests: a themed app, a station window on temporary settings."""
+"""Fixtures for the GUI tests: a themed app, a station window on temporary settings, drops."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from inspector.calibration import Calibration
 from inspector.paths import SAMPLE_IMAGES_DIR
@@ -56,3 +58,26 @@ def window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:
     main.resize(1400, 900)
     yield main
     main.shutdown()
+
+
+def drop_urls(widget: QWidget, urls: list[QUrl], *, text: str = "") -> tuple[bool, bool]:
+    """Drag ``urls`` (and ``text``) onto the middle of ``widget`` and drop them there.
+
+    The events go to the top-level window, which finds the widget that takes drops under
+    the point, as a drag from a file manager does. Returns whether the drag was taken on
+    entering and whether the drop was.
+    """
+    window = widget.window().windowHandle()
+    assert window is not None, "show the window first"
+    point = QPointF(widget.mapTo(widget.window(), widget.rect().center()))
+    mime = QMimeData()
+    mime.setUrls(urls)
+    if text:
+        mime.setText(text)
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction | Qt.DropAction.LinkAction
+    enter = QDragEnterEvent(point.toPoint(), actions, mime, buttons, keys)
+    QApplication.sendEvent(window, enter)
+    dropped = QDropEvent(point, actions, mime, buttons, keys)
+    QApplication.sendEvent(window, dropped)
+    return enter.isAccepted(), dropped.isAccepted()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QUrl
 
 from inspector import auth
 from inspector.auth import Permission, Role
@@ -15,7 +15,7 @@ from inspector.paths import SAMPLE_IMAGES_DIR
 from inspector.records import history, lots, recording
 from inspector.records.lots import LotSpec
 from inspector.store import StoreLocked, StoreReadOnly, open_store
-from tests.ui.conftest import GOOD_SAMPLE, settings_for, truth
+from tests.ui.conftest import GOOD_SAMPLE, drop_urls, settings_for, truth
 from ui import records_service
 from ui.app import parse_args
 from ui.camera import ImageFolderSource
@@ -23,6 +23,7 @@ from ui.dialogs import FirstAdminDialog, NewAdmin, OpenLotDialog
 from ui.main_window import MainWindow
 from ui.records_service import RecordsStationService
 from ui.settings import SettingsStore, StationSettings, UiState
+from ui.station_view import PathPrompt
 
 pytestmark = [
     pytest.mark.gui,
@@ -290,6 +291,41 @@ def test_folder_import_cancelled_records_only_what_finished(
     shown = sorted(Path(view.history.row_at(i).result.image).name for i in range(done))
     assert recorded == shown
     assert view.history.rowCount() == done
+
+
+def test_a_drop_without_a_lot_does_what_the_import_button_does(
+    qtbot, station, tmp_path, db, monkeypatch
+):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(SAMPLE_IMAGES_DIR / GOOD_SAMPLE, folder / GOOD_SAMPLE)
+    sign_in(qtbot, station, "inspector")
+    view = station.station
+    assert view.header.value("lot") == "no lot open"
+    view.set_inspection_settings(settings_for(GOOD_SAMPLE))
+    monkeypatch.setattr(PathPrompt, "ask_folder", classmethod(lambda cls, *a: str(folder)))
+    said = []
+    for start in (
+        lambda: qtbot.mouseClick(view.import_button, Qt.MouseButton.LeftButton),
+        lambda: drop_urls(view.result_view, [QUrl.fromLocalFile(str(folder))]),
+    ):
+        view.messages.dismiss()
+        with qtbot.waitSignal(station.inspections.batchFinished, timeout=15000) as finished:
+            start()
+        said.append((finished.args, view.messages.text()))
+    assert said[0] == said[1]
+    assert said[0][0] == [1, 1, False]
+    assert "not recorded" in said[0][1] and "no lot is selected" in said[0][1]
+    assert view.history.rowCount() == 2
+
+
+def test_view_only_roles_cannot_drop_either(qtbot, station, tmp_path):
+    sign_in(qtbot, station, "manager")
+    view = station.station
+    assert not view.import_button.isEnabled()
+    url = QUrl.fromLocalFile(str(SAMPLE_IMAGES_DIR / GOOD_SAMPLE))
+    assert drop_urls(view.result_view, [url]) == (False, False)
+    assert not station.inspections.batch_running()
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 
 from inspector import auth
 from inspector.outcome import Verdict
@@ -19,7 +19,7 @@ from inspector.paths import SAMPLE_IMAGES_DIR
 from inspector.records import history, lots
 from inspector.records.lots import LotSpec
 from inspector.store import open_store
-from tests.ui.conftest import DEFECTIVE_SAMPLE, GOOD_SAMPLE, settings_for, truth
+from tests.ui.conftest import DEFECTIVE_SAMPLE, GOOD_SAMPLE, drop_urls, settings_for, truth
 from ui.camera import Frame, ImageFolderSource
 from ui.main_window import MainWindow
 from ui.records_service import RecordsStationService
@@ -111,6 +111,106 @@ def test_folder_import_can_be_cancelled(qtbot, window, tmp_path):
     assert done < total
     assert not view.progress.isVisible()
     assert "cancelled" in view.status.text()
+
+
+def _url(path: Path) -> QUrl:
+    return QUrl.fromLocalFile(str(path))
+
+
+def test_dropped_files_and_folders_are_imported_into_the_lot(qtbot, window, tmp_path):
+    folder = tmp_path / "dropped"
+    folder.mkdir()
+    for name in (GOOD_SAMPLE, DEFECTIVE_SAMPLE):
+        shutil.copy(SAMPLE_IMAGES_DIR / name, folder / name)
+    single = tmp_path / "single.jpg"
+    shutil.copy(SAMPLE_IMAGES_DIR / GOOD_SAMPLE, single)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a ring", encoding="utf-8")
+    view = window.station
+    view.set_inspection_settings(settings_for(GOOD_SAMPLE))
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.inspections.batchFinished, timeout=20000) as finished:
+        taken = drop_urls(view.result_view, [_url(folder), _url(single), _url(notes)])
+        assert taken == (True, True)
+        # The import button's machinery: progress, Cancel, the button off until it ends.
+        assert view.progress.isVisible()
+        assert view.cancel_button.isEnabled()
+        assert not view.import_button.isEnabled()
+    assert finished.args == [3, 3, False]  # the text file is not an image: left out
+    assert view.history.rowCount() == 3
+    assert {Path(view.history.row_at(i).result.image).name for i in range(3)} == {
+        GOOD_SAMPLE,
+        DEFECTIVE_SAMPLE,
+        "single.jpg",
+    }
+    assert len(window.station._service.results) == 3  # recorded into the open lot
+    assert view.header.value("progress") == "3 / 5"
+    assert view.import_button.isEnabled()
+    assert view._last_folder == str(folder)
+
+
+def test_a_drop_on_the_live_image_can_be_cancelled(qtbot, window, tmp_path):
+    folder = tmp_path / "lot"
+    folder.mkdir()
+    for path in sorted(SAMPLE_IMAGES_DIR.glob("ring_00*.jpg")):
+        shutil.copy(path, folder / path.name)
+    total = len(list(folder.iterdir()))
+    view = window.station
+    view.set_inspection_settings(settings_for(GOOD_SAMPLE))
+    window.show()
+    qtbot.waitExposed(window)
+    assert drop_urls(view.live_view, [_url(folder)]) == (True, True)
+    qtbot.waitUntil(lambda: view.history.rowCount() >= 1, timeout=10000)
+    with qtbot.waitSignal(window.inspections.batchFinished, timeout=10000) as finished:
+        qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    done, all_images, cancelled = finished.args
+    assert cancelled and all_images == total and done < total
+
+
+def test_drops_without_image_files_are_ignored(qtbot, window, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a ring", encoding="utf-8")
+    view = window.station
+    view.set_inspection_settings(settings_for(GOOD_SAMPLE))
+    window.show()
+    qtbot.waitExposed(window)
+    for urls, text in (
+        ([], "ring_0003.jpg"),  # dragged text, not a file
+        ([QUrl("https://example.com/ring_0003.jpg")], ""),
+        ([_url(notes)], ""),
+        ([_url(tmp_path / "gone.jpg")], ""),
+    ):
+        assert drop_urls(view.result_view, urls, text=text) == (False, False)
+    assert not window.inspections.batch_running()
+    assert not view.progress.isVisible()
+    assert view.history.rowCount() == 0
+
+
+def test_a_drop_during_an_import_is_refused(qtbot, window, tmp_path):
+    folder = tmp_path / "lot"
+    folder.mkdir()
+    for path in sorted(SAMPLE_IMAGES_DIR.glob("ring_00*.jpg")):
+        shutil.copy(path, folder / path.name)
+    view = window.station
+    view.set_inspection_settings(settings_for(GOOD_SAMPLE))
+    window.show()
+    qtbot.waitExposed(window)
+    view.start_import([str(folder)], workers=1)
+    assert drop_urls(view.result_view, [_url(SAMPLE_IMAGES_DIR / GOOD_SAMPLE)]) == (False, False)
+    with qtbot.waitSignal(window.inspections.batchFinished, timeout=10000) as finished:
+        view.cancel_import()
+    assert finished.args[1] == len(list(folder.iterdir()))  # only the first import ran
+
+
+def test_a_drop_without_a_recipe_says_so_like_the_button(qtbot, window, tmp_path):
+    view = window.station
+    view.set_inspection_settings(None)
+    window.show()
+    qtbot.waitExposed(window)
+    drop_urls(view.result_view, [_url(SAMPLE_IMAGES_DIR / GOOD_SAMPLE)])
+    assert view.messages.text() == "Cannot import: the station has no valid recipe."
+    assert not window.inspections.batch_running()
 
 
 def test_corrupt_file_shows_one_clear_message(qtbot, window, tmp_path):
