@@ -10,7 +10,9 @@ Sources (all give ``(H, W)`` or ``(H, W, 3)`` BGR ndarrays of uint8 or uint16):
 :class:`CameraWorker` lives in its own ``QThread``; it reads frames, keeps the newest for
 capture (:meth:`CameraWorker.latest_frame`, thread-safe), emits frames to the GUI no more
 often than the display rate, and when the source fails it says so and reopens it with a
-growing back-off. :class:`CameraController` owns the thread and is what views use.
+growing back-off. With auto-capture on, the worker also watches for a ring lying still
+(:mod:`ui.auto_capture`, on a small grey copy) and says so once per ring.
+:class:`CameraController` owns the thread and is what views use.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from inspector.imaging.load import ImageReadError, read_image_file
 from inspector.inputs import expand_paths
 from inspector.paths import SAMPLE_IMAGES_DIR
+from ui.auto_capture import StillRingDetector
 
 log = logging.getLogger(__name__)
 
@@ -270,14 +273,21 @@ class CameraWorker(QObject):
         The source is open; its description.
     lost(str)
         The source failed; a message for the inspector. A retry follows automatically.
+    stillRing(int)
+        Auto-capture: a ring has settled in view; the number of the frame (frames read
+        since start) that settled it. Once per ring; only while auto-capture is on.
     """
 
     frameReady = Signal(object)
     connected = Signal(str)
     lost = Signal(str)
+    stillRing = Signal(int)
 
-    def __init__(self, source: FrameSource, *, display_hz: float = 30.0) -> None:
+    def __init__(
+        self, source: FrameSource, *, display_hz: float = 30.0, auto_capture: bool = False
+    ) -> None:
         super().__init__()
+        self._detector: StillRingDetector | None = StillRingDetector() if auto_capture else None
         self._source = source
         self._display_interval_s = 1.0 / display_hz
         self._last_emit = 0.0
@@ -308,6 +318,15 @@ class CameraWorker(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
         self._timer.start(0)
+
+    @Slot(bool)
+    def set_auto_capture(self, enabled: bool) -> None:
+        """Watch for still rings, or stop watching (runs in the worker's thread)."""
+        if not enabled:
+            self._detector = None
+        elif self._detector is None:
+            # A ring already lying there when it is switched on counts as newly placed.
+            self._detector = StillRingDetector()
 
     @Slot()
     def stop(self) -> None:
@@ -340,10 +359,13 @@ class CameraWorker(QObject):
         with self._lock:
             self._latest = frame
             self._frames += 1
+            number = self._frames
         now = time.monotonic()
         if now - self._last_emit >= self._display_interval_s:
             self._last_emit = now
             self.frameReady.emit(frame)
+        if self._detector is not None and self._detector.update(frame, now):
+            self.stillRing.emit(number)
         # Back to the thread's event loop between frames, so stop() is handled promptly;
         # a file source is paced here, a live camera by its blocking read.
         self._next_due = max(self._next_due + self._source.interval_s, now)
@@ -352,6 +374,8 @@ class CameraWorker(QObject):
     def _fail(self, message: str) -> None:
         self._source.close()
         self._is_open = False
+        if self._detector is not None:
+            self._detector.reset()  # what comes after the reconnection is a new view
         retry = self._retry_s
         self._retry_s = min(MAX_RETRY_S, self._retry_s * 2.0)
         self.lost.emit(f"{message}; retrying in {retry:g} s")
@@ -368,17 +392,22 @@ class CameraController(QObject):
         Forwarded from the worker: a preview frame (ndarray).
     connected(str), lost(str)
         Forwarded from the worker.
+    stillRing(int)
+        Forwarded from the worker: auto-capture saw a ring settle (the frame's number).
     """
 
     frameReady = Signal(object)
     connected = Signal(str)
     lost = Signal(str)
+    stillRing = Signal(int)
     _startRequested = Signal()
     _stopRequested = Signal()
+    _autoCaptureRequested = Signal(bool)
 
     def __init__(self, parent: QObject | None = None, *, display_hz: float = 30.0) -> None:
         super().__init__(parent)
         self._display_hz = display_hz
+        self._auto_capture = False
         self._thread: QThread | None = None
         self._worker: CameraWorker | None = None
 
@@ -391,13 +420,15 @@ class CameraController(QObject):
         self.stop()
         thread = QThread()
         thread.setObjectName("camera")
-        worker = CameraWorker(source, display_hz=self._display_hz)
+        worker = CameraWorker(source, display_hz=self._display_hz, auto_capture=self._auto_capture)
         worker.moveToThread(thread)
         worker.frameReady.connect(self.frameReady)
         worker.connected.connect(self.connected)
         worker.lost.connect(self.lost)
+        worker.stillRing.connect(self.stillRing)
         self._startRequested.connect(worker.start)
         self._stopRequested.connect(worker.stop)
+        self._autoCaptureRequested.connect(worker.set_auto_capture)
         thread.finished.connect(worker.deleteLater)
         thread.start()
         self._thread, self._worker = thread, worker
@@ -410,11 +441,24 @@ class CameraController(QObject):
         self._stopRequested.emit()
         self._startRequested.disconnect(self._worker.start)
         self._stopRequested.disconnect(self._worker.stop)
+        self._autoCaptureRequested.disconnect(self._worker.set_auto_capture)
         self._thread.quit()
         if not self._thread.wait(5000):
             log.error("camera thread did not stop within 5 s")
         self._thread = None
         self._worker = None
+
+    def set_auto_capture(self, enabled: bool) -> None:
+        """Emit :attr:`stillRing` when a ring settles in view (kept across restarts)."""
+        if enabled == self._auto_capture:
+            return
+        self._auto_capture = enabled
+        if self._worker is not None:
+            self._autoCaptureRequested.emit(enabled)
+
+    def auto_capture(self) -> bool:
+        """Whether the camera watches for still rings."""
+        return self._auto_capture
 
     def latest_frame(self) -> Frame | None:
         """The newest frame, for capture; None when no camera runs or none arrived yet."""

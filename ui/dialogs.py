@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
@@ -37,7 +38,7 @@ _KINDS = (
 
 
 class SettingsDialog(QDialog):
-    """Station name, camera source and resolution, default recipe, hot folder."""
+    """Station name, camera source and resolution, default recipe, hot folder, auto-capture."""
 
     def __init__(
         self, settings: StationSettings, recipes: list[str], parent: QWidget | None
@@ -92,6 +93,13 @@ class SettingsDialog(QDialog):
         self.hot_folder = QLineEdit(settings.hot_folder)
         self.hot_folder.setPlaceholderText("none")
         self.hot_folder.setToolTip("A folder where another machine drops images to inspect")
+        self.auto_capture = QCheckBox("Capture when a ring lies still under the camera")
+        self.auto_capture.setChecked(settings.auto_capture)
+        self.auto_capture.setToolTip(
+            "Place a ring and let go: once it has lain still for a moment it is captured and "
+            "inspected, once; the next capture waits until it is taken away or moved. "
+            "Space still captures at any time."
+        )
         form.addRow("Station &name", self.station)
         form.addRow("Camera &source", self.kind)
         form.addRow("&Target", target_row)
@@ -99,6 +107,7 @@ class SettingsDialog(QDialog):
         form.addRow("Simulated &rate", self.fps)
         form.addRow("Default &recipe", self.recipe)
         form.addRow("&Hot folder", self.hot_folder)
+        form.addRow("&Auto-capture", self.auto_capture)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -133,6 +142,7 @@ class SettingsDialog(QDialog):
             ),
             default_recipe=self.recipe.currentText().strip(),
             hot_folder=self.hot_folder.text().strip(),
+            auto_capture=self.auto_capture.isChecked(),
         )
 
     @classmethod

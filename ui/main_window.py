@@ -192,6 +192,8 @@ class MainWindow(QMainWindow):
         self.station.header.set_station(
             self.settings.station_name, f"{recipe} · grade {grade} · {scale}"
         )
+        self.camera.set_auto_capture(self.settings.auto_capture)
+        self.station.set_auto_capture_shown(self.settings.auto_capture)
         if start_camera:
             self.camera.start(open_source(self.settings.camera))
 

@@ -1,8 +1,8 @@
 """The station's domain settings, and the UI state kept in QSettings.
 
-:class:`StationSettings` (station name, camera, default recipe, hot folder) is domain data:
-it lives here, in a JSON file in the user data folder, only until the records engineer moves
-it to the database; :class:`SettingsStore` is the one place that reads and writes it.
+:class:`StationSettings` (station name, camera, default recipe, hot folder, auto-capture) is
+domain data: it lives here, in a JSON file in the user data folder, only until the records
+engineer moves it to the database; :class:`SettingsStore` is the one place that reads and writes it.
 :class:`UiState` wraps QSettings for what is purely the UI's (window geometry, last folder).
 """
 
@@ -47,12 +47,15 @@ class StationSettings:
         The part recipe inspected unless a lot says otherwise ("" : none).
     hot_folder : str
         A folder watched for new images ("" : none).
+    auto_capture : bool
+        Capture by itself, once, when a ring lies still in view (off: Space only).
     """
 
     station_name: str = field(default_factory=socket.gethostname)
     camera: CameraSpec = field(default_factory=CameraSpec)
     default_recipe: str = DEFAULT_RECIPE
     hot_folder: str = ""
+    auto_capture: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape."""
@@ -84,6 +87,7 @@ class StationSettings:
             camera=camera,
             default_recipe=str(data.get("default_recipe", base.default_recipe)),
             hot_folder=str(data.get("hot_folder", "")),
+            auto_capture=data.get("auto_capture") is True,  # only a JSON true turns it on
         )
 
 

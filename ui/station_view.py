@@ -58,6 +58,12 @@ log = logging.getLogger(__name__)
 #: Captured images kept in memory for review from the history (the records keep them all).
 KEEP_CAPTURES = 50
 
+CAPTURE_TIP = "Capture the ring under the camera and inspect it (Space, Enter or the foot pedal)"
+AUTO_CAPTURE_TIP = (
+    "Auto-capture is on: a ring placed under the camera is captured and inspected once it "
+    "lies still, once; take it away (or move it) before the next. Space captures at any time."
+)
+
 
 class PathPrompt:
     """File and folder choosers; tests replace these class methods."""
@@ -140,6 +146,7 @@ class StationView(QWidget):
         self._captures: OrderedDict[str, npt.NDArray[np.generic]] = OrderedDict()
         self._camera_ok = False
         self._recording = True
+        self._auto_capture = False
         self._build()
         self._build_actions()
         self._wire()
@@ -223,9 +230,7 @@ class StationView(QWidget):
 
         self.capture_button = QPushButton("&Capture   [Space]")
         self.capture_button.setObjectName("primary")
-        self.capture_button.setToolTip(
-            "Capture the ring under the camera and inspect it (Space, Enter or the foot pedal)"
-        )
+        self.capture_button.setToolTip(CAPTURE_TIP)
         self.open_button = QPushButton("&Open image…")
         self.open_button.setToolTip("Inspect one image file (Ctrl+O)")
         self.import_button = QPushButton("&Import folder…")
@@ -336,6 +341,7 @@ class StationView(QWidget):
         self._camera.frameReady.connect(self.on_frame)
         self._camera.connected.connect(self.on_camera_connected)
         self._camera.lost.connect(self.on_camera_lost)
+        self._camera.stillRing.connect(self.on_still_ring)
         self._inspections.inspected.connect(self.on_inspected)
         self._inspections.error.connect(self.on_error)
         self._inspections.batchResults.connect(self.on_batch_results)
@@ -362,6 +368,8 @@ class StationView(QWidget):
         for widget in (self.capture_button, self.open_button, self.import_button, self.lot_field):
             widget.setEnabled(allowed)
             widget.setToolTip(widget.toolTip() if allowed else reason)
+        if allowed:
+            self.capture_button.setToolTip(AUTO_CAPTURE_TIP if self._auto_capture else CAPTURE_TIP)
         for act in (self.capture_action, self.open_action, self.import_action):
             act.setEnabled(allowed)
         if not allowed:
@@ -424,6 +432,27 @@ class StationView(QWidget):
         self.result_view.set_overlay(None)
         self.banner.show_idle("INSPECTING…", "")
         self._update_status()
+
+    @Slot(int)
+    def on_still_ring(self, frame_no: int) -> None:
+        """Auto-capture: the camera saw a ring settle; capture it as Space would."""
+        if not self.isVisible() or not self._recording:
+            return  # the sign-in screen, or a role that records nothing
+        log.info("auto-capture: a ring settled at frame %d", frame_no)
+        self.capture()
+
+    def set_auto_capture_shown(self, enabled: bool) -> None:
+        """Say on the capture button and the result placeholder whether auto-capture is on."""
+        self._auto_capture = enabled
+        if self._recording:
+            self.capture_button.setToolTip(AUTO_CAPTURE_TIP if enabled else CAPTURE_TIP)
+        self.capture_button.setText(
+            "&Capture   [Space · auto]" if enabled else "&Capture   [Space]"
+        )
+        first = "Place a ring and hold it still" if enabled else "Press Space"
+        self.result_view.set_placeholder(
+            f"{first} to capture and inspect the ring,\nor drop image files or folders here"
+        )
 
     @Slot()
     def open_image(self) -> None:
