@@ -30,8 +30,9 @@ LINE_ELONGATION = 4.0
 #: A region with at least this fraction both clearly lighter and clearly darker than
 #: its surroundings is lit on one side and shaded on the other: a dome or a void.
 BIPOLAR_FRACTION = 0.12
-#: A rim this many times wider than blur alone explains is a soft-edged patch.
-SOFT_RIM = 3.0
+#: A rim this many times wider than blur alone explains is a soft-edged patch (particles
+#: measure 0.5–0.9, stains 1.1 and up on the generated sets).
+SOFT_RIM = 1.2
 #: A dark region filling less than this of its bounding box is branched or jagged.
 SPARSE_FILL = 0.42
 #: A patch differing by less than this (0–1 lightness) and covering at least
