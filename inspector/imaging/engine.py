@@ -23,7 +23,6 @@ from inspector.imaging.measure import ring_geometry
 from inspector.imaging.polar import angles_for
 from inspector.imaging.results import BBox, Defect, DefectType, RingInspection, Where
 from inspector.imaging.surface import (
-    SEED_SIGMAS,
     Anomaly,
     Strip,
     build_strip,
@@ -380,7 +379,6 @@ def _merge_neighbours(anomalies: list[Anomaly], strip: Strip) -> list[Anomaly]:
                 signed_z=np.concatenate([m.signed_z for m in members]),
                 chroma_z=np.concatenate([m.chroma_z for m in members]),
                 score=score,
-                seed_area_fraction=float(np.mean(score >= SEED_SIGMAS)),
                 coarse=all(m.coarse for m in members),
                 peak_delta=max(m.peak_delta for m in members),
             )

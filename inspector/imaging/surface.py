@@ -107,8 +107,6 @@ class Anomaly:
         Colour deviation of each pixel in noise sigmas (0 for monochrome).
     score : ndarray of float64
         The larger of the two per pixel.
-    seed_area_fraction : float
-        Fraction of the region above the seed threshold.
     coarse : bool
         Found only at the coarse scale: faint and extended.
     peak_delta : float
@@ -120,7 +118,6 @@ class Anomaly:
     signed_z: FloatArray
     chroma_z: FloatArray
     score: FloatArray
-    seed_area_fraction: float
     coarse: bool = False
     peak_delta: float = 0.0
 
@@ -398,7 +395,6 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
                     signed_z=signed_z[rows, cols],
                     chroma_z=chroma_z[rows, cols],
                     score=s,
-                    seed_area_fraction=float(np.mean(s >= SEED_SIGMAS)),
                     coarse=coarse,
                     peak_delta=peak_delta,
                 )
