@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,26 @@ def _bold() -> QFont:
     return font
 
 
-class DefectTableModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel):
+    """A flat table of ``_rows`` under the column titles ``HEADERS``: the shape every
+    table model here shares; subclasses fill ``_rows`` and answer ``data``."""
+
+    HEADERS: tuple[str, ...] = ()
+    _rows: Sequence[Any]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
+            return self.HEADERS[section]
+        return None
+
+
+class DefectTableModel(_RowsModel):
     """One row per defect of a result: type, where, sizes in mm, the grade's call."""
 
     HEADERS = ("#", "Type", "Where", "L mm", "W mm", "A mm²", "At", "Call")
@@ -64,17 +84,6 @@ class DefectTableModel(QAbstractTableModel):
     def defect_at(self, row: int) -> JudgedDefect:
         """The defect shown in ``row``."""
         return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
@@ -117,7 +126,7 @@ class DimensionRow:
     status: str  # "OK", "OUT", "not judged", ""
 
 
-class DimensionsModel(QAbstractTableModel):
+class DimensionsModel(_RowsModel):
     """OD, ID, CS (mean, min, max) and ovality, against the recipe's tolerances."""
 
     HEADERS = ("Dimension", "Measured", "Nominal", "Status")
@@ -174,17 +183,6 @@ class DimensionsModel(QAbstractTableModel):
                 self._rows.append(DimensionRow("Ovality %", dims.ovality_pct, None, None, ""))
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
-            return self.HEADERS[section]
-        return None
-
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
             return None
@@ -221,7 +219,7 @@ class HistoryRow:
     result: InspectionResult
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(_RowsModel):
     """The session's inspections, newest first."""
 
     HEADERS = ("#", "Image", "Verdict", "Defects", "Why")
@@ -254,17 +252,6 @@ class HistoryModel(QAbstractTableModel):
         for row in self._rows:
             out[row.result.verdict] += 1
         return out
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
