@@ -220,13 +220,19 @@ def list_lots(
     return tx.all(f"{_LOT_SELECT}{clause} ORDER BY l.id DESC LIMIT ?", [*params, limit])
 
 
-def insert_lot(tx: Tx, fields: dict[str, Any]) -> int:
-    """Add a lot; return its id."""
+def _insert_row(tx: Tx, table: str, fields: dict[str, Any]) -> int:
+    """Insert one row of named columns into ``table`` (a fixed name of ours, never user
+    input); return its id."""
     cols = list(fields)
     return tx.insert(
-        f"INSERT INTO lots ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
         [fields[c] for c in cols],
     )
+
+
+def insert_lot(tx: Tx, fields: dict[str, Any]) -> int:
+    """Add a lot; return its id."""
+    return _insert_row(tx, "lots", fields)
 
 
 def set_lot_status(tx: Tx, lot_id: int, status: str, disposition: str | None) -> None:
@@ -251,11 +257,7 @@ def lot_counts(tx: Tx, lot_id: int) -> Row:
 
 def insert_disposition(tx: Tx, fields: dict[str, Any]) -> int:
     """Add a disposition row; return its id."""
-    cols = list(fields)
-    return tx.insert(
-        f"INSERT INTO dispositions ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
-        [fields[c] for c in cols],
-    )
+    return _insert_row(tx, "dispositions", fields)
 
 
 def dispositions_of(tx: Tx, lot_id: int) -> list[Row]:
@@ -269,11 +271,7 @@ def dispositions_of(tx: Tx, lot_id: int) -> list[Row]:
 
 def insert_signature(tx: Tx, fields: dict[str, Any]) -> int:
     """Add a signature row; return its id."""
-    cols = list(fields)
-    return tx.insert(
-        f"INSERT INTO signatures ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
-        [fields[c] for c in cols],
-    )
+    return _insert_row(tx, "signatures", fields)
 
 
 def signatures_of(tx: Tx, lot_id: int | None = None) -> list[Row]:
@@ -304,11 +302,7 @@ def next_seq(tx: Tx, lot_id: int) -> int:
 
 def insert_inspection(tx: Tx, fields: dict[str, Any]) -> int:
     """Add an inspection row; return its id."""
-    cols = list(fields)
-    return tx.insert(
-        f"INSERT INTO inspections ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
-        [fields[c] for c in cols],
-    )
+    return _insert_row(tx, "inspections", fields)
 
 
 DEFECT_COLUMNS = (
@@ -395,11 +389,7 @@ def set_final_reject(tx: Tx, defect_id: int, reject: bool) -> None:
 
 def insert_review(tx: Tx, fields: dict[str, Any]) -> int:
     """Add a review row; return its id."""
-    cols = list(fields)
-    return tx.insert(
-        f"INSERT INTO reviews ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
-        [fields[c] for c in cols],
-    )
+    return _insert_row(tx, "reviews", fields)
 
 
 def reviews_of_lot(tx: Tx, lot_id: int) -> list[Row]:
@@ -516,11 +506,7 @@ def certificate_numbers(tx: Tx, year: int) -> list[str]:
 
 def insert_certificate(tx: Tx, fields: dict[str, Any]) -> int:
     """Add an issued certificate; return its id."""
-    cols = list(fields)
-    return tx.insert(
-        f"INSERT INTO certificates ({', '.join(cols)}) VALUES ({_placeholders(cols)})",
-        [fields[c] for c in cols],
-    )
+    return _insert_row(tx, "certificates", fields)
 
 
 _CERTIFICATE_SELECT = (
