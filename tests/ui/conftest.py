@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
@@ -18,6 +19,9 @@ from inspector.runner import InspectionSettings
 from ui.main_window import MainWindow
 from ui.settings import SettingsStore, StationSettings, UiState
 from ui.station_service import InMemoryStationService
+
+if TYPE_CHECKING:  # desk_records imports this module for settings_for
+    from tests.ui.desk_records import DeskRecords
 
 #: A good ring and a defective one from the committed sample set (see truth.json).
 GOOD_SAMPLE = "ring_0003.jpg"
@@ -81,3 +85,19 @@ def drop_urls(widget: QWidget, urls: list[QUrl], *, text: str = "") -> tuple[boo
     dropped = QDropEvent(point, actions, mime, buttons, keys)
     QApplication.sendEvent(window, dropped)
     return enter.isAccepted(), dropped.isAccepted()
+
+
+@pytest.fixture(scope="session")
+def desk_records_template(tmp_path_factory: pytest.TempPathFactory) -> DeskRecords:
+    """Built once per run: see :mod:`tests.ui.desk_records`."""
+    from tests.ui.desk_records import build_records
+
+    return build_records(tmp_path_factory.mktemp("desk-template"))
+
+
+@pytest.fixture
+def desk_records(desk_records_template: DeskRecords, tmp_path: Path) -> DeskRecords:
+    """This test's own copy of the desk records database."""
+    from tests.ui.desk_records import copy_records
+
+    return copy_records(desk_records_template, tmp_path / "records")
