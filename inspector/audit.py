@@ -22,16 +22,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from inspector.store import repo
-from inspector.store.sqlite import SqliteStore, Tx
+from inspector.store import admin_sql, repo
+from inspector.store.sqlite import Row, SqliteStore, Tx
 
 __all__ = [
     "GENESIS",
     "Actor",
+    "AuditFilter",
     "AuditReport",
     "AuditRow",
     "canonical_json",
+    "count_rows",
+    "facets",
+    "history",
     "now_utc",
+    "read_page",
     "record",
     "verify",
 ]
@@ -74,6 +79,43 @@ class AuditRow:
     old_value: Any
     new_value: Any
     reason: str
+    user_id: int | None = None
+    prev_hash: str = ""
+    hash: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the row as JSON-able values, old and new decoded (for a detail pane)."""
+        return {
+            "id": self.id,
+            "time_utc": self.time_utc,
+            "user_id": self.user_id,
+            "user_name": self.user_name,
+            "action": self.action,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "reason": self.reason,
+            "old_value": self.old_value,
+            "new_value": self.new_value,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+def _audit_row(r: Row) -> AuditRow:
+    return AuditRow(
+        id=int(r["id"]),
+        time_utc=str(r["time_utc"]),
+        user_name=str(r["user_name"]),
+        action=str(r["action"]),
+        entity=str(r["entity"]),
+        entity_id=str(r["entity_id"]),
+        old_value=None if r["old_value"] is None else json.loads(r["old_value"]),
+        new_value=None if r["new_value"] is None else json.loads(r["new_value"]),
+        reason=str(r["reason"]),
+        user_id=None if r["user_id"] is None else int(r["user_id"]),
+        prev_hash=str(r["prev_hash"]),
+        hash=str(r["hash"]),
+    )
 
 
 def _row_hash(prev_hash: str, row: dict[str, Any]) -> str:
@@ -205,18 +247,67 @@ def verify(store: SqliteStore) -> AuditReport:
 
 def history(store: SqliteStore, entity: str, entity_id: object) -> list[AuditRow]:
     """Return the audit rows of one entity, oldest first."""
-    rows = repo.audit_for(store.reader(), entity, str(entity_id))
-    return [
-        AuditRow(
-            id=int(r["id"]),
-            time_utc=str(r["time_utc"]),
-            user_name=str(r["user_name"]),
-            action=str(r["action"]),
-            entity=str(r["entity"]),
-            entity_id=str(r["entity_id"]),
-            old_value=None if r["old_value"] is None else json.loads(r["old_value"]),
-            new_value=None if r["new_value"] is None else json.loads(r["new_value"]),
-            reason=str(r["reason"]),
-        )
-        for r in rows
-    ]
+    return [_audit_row(r) for r in repo.audit_for(store.reader(), entity, str(entity_id))]
+
+
+# --- reading the trail page by page (the audit browser) -----------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows to show; an empty field means no condition on it.
+
+    Attributes
+    ----------
+    entity : str
+        Exactly this entity kind (``"lot"``, ``"user"``, ``"recipe"``…).
+    actor : str
+        Exactly this user name (any case); ``"system"`` for rows without a user.
+    text : str
+        Found anywhere in the action, entity id, reason, old or new value, or actor.
+    """
+
+    entity: str = ""
+    actor: str = ""
+    text: str = ""
+
+
+def read_page(
+    store: SqliteStore,
+    where: AuditFilter = AuditFilter(),
+    *,
+    before_id: int | None = None,
+    limit: int = 200,
+) -> list[AuditRow]:
+    """Return up to ``limit`` rows matching ``where``, newest first, older than ``before_id``.
+
+    Call again with ``before_id`` set to the last row's id for the next page; a page
+    shorter than ``limit`` is the last one.
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be ≥ 1, got {limit}")
+    rows = admin_sql.audit_page(
+        store.reader(),
+        entity=where.entity,
+        actor=where.actor,
+        text=where.text.strip(),
+        before_id=before_id,
+        limit=limit,
+    )
+    return [_audit_row(r) for r in rows]
+
+
+def count_rows(
+    store: SqliteStore,
+    where: AuditFilter = AuditFilter(),
+) -> int:
+    """Return how many audit rows match ``where``."""
+    return admin_sql.audit_count(
+        store.reader(), entity=where.entity, actor=where.actor, text=where.text.strip()
+    )
+
+
+def facets(store: SqliteStore) -> tuple[list[str], list[str]]:
+    """Return the entity kinds and the actor names found in the trail, each sorted."""
+    tx = store.reader()
+    return admin_sql.audit_entities(tx), admin_sql.audit_actors(tx)

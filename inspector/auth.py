@@ -6,7 +6,7 @@ Roles and what they may do:
 inspector   open lots, run inspections
 engineer    open lots, run inspections, review rings, edit recipes, dispose lots
 manager     sign lots, issue certificates (and read everything)
-admin       add, lock and unlock users, reset passwords
+admin       add users, change roles, lock and unlock users, reset passwords
 ==========  ===============================================================
 
 The check lives here, in the core (:func:`require`), not in the CLI or the GUI.
@@ -15,7 +15,8 @@ Passwords are kept only as salted scrypt hashes (``hashlib.scrypt``, RFC 7914), 
 self-describing form ``scrypt$N$r$p$<salt hex>$<hash hex>`` so the cost can be raised later.
 After :data:`MAX_FAILED_ATTEMPTS` wrong passwords in a row the account locks for
 :data:`LOCKOUT_MINUTES`. The very first user may be created without signing in (the
-bootstrap admin); after that only an admin adds users.
+bootstrap admin); after that only an admin adds users. The records always keep at least
+one admin who is not locked: the last one cannot lose the role.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from inspector import audit
-from inspector.store import repo
+from inspector.store import admin_sql, repo
 from inspector.store.errors import RecordsError
 from inspector.store.sqlite import Row, SqliteStore, Tx
 
@@ -37,6 +38,7 @@ __all__ = [
     "LOCKOUT_MINUTES",
     "MAX_FAILED_ATTEMPTS",
     "MIN_PASSWORD_LENGTH",
+    "Account",
     "AuthError",
     "Permission",
     "PermissionDenied",
@@ -46,9 +48,11 @@ __all__ = [
     "authenticate",
     "change_password",
     "hash_password",
+    "list_accounts",
     "list_users",
     "require",
     "set_locked",
+    "set_role",
     "verify_password",
 ]
 
@@ -263,6 +267,40 @@ def add_user(
     return user
 
 
+@dataclass(frozen=True)
+class Account:
+    """A user as an admin manages one: the user plus sign-in state (never the hash).
+
+    Attributes
+    ----------
+    user : User
+    failed_attempts : int
+        Wrong passwords in a row since the last good one.
+    created_utc : str
+        When the user was added (ISO 8601 UTC).
+    """
+
+    user: User
+    failed_attempts: int
+    created_utc: str
+
+    def locked_now(self, now: datetime | None = None) -> bool:
+        """True when the user cannot sign in: locked by an admin or after wrong passwords."""
+        if self.user.disabled:
+            return True
+        if self.user.locked_until is None:
+            return False
+        return _parse_time(self.user.locked_until) > (now or _utc_now())
+
+
+def list_accounts(store: SqliteStore) -> list[Account]:
+    """Return every user with sign-in state, by name (for the administration view)."""
+    return [
+        Account(_user(r), int(r["failed_attempts"]), str(r["created_utc"]))
+        for r in repo.list_users(store.reader())
+    ]
+
+
 def list_users(store: SqliteStore) -> list[User]:
     """Return every user, by name."""
     return [_user(r) for r in repo.list_users(store.reader())]
@@ -404,6 +442,48 @@ def set_locked(
             new=_public(new_row),
             reason=reason,
         )
+        return _user(new_row)
+
+
+def set_role(
+    store: SqliteStore, actor: User, name: str, role: str | Role, *, reason: str = ""
+) -> User:
+    """Give user ``name`` another role, as an admin.
+
+    The last admin who is not locked keeps the role: someone must be able to manage users.
+
+    Raises
+    ------
+    AuthError, PermissionDenied
+        Not an admin; no such user or role; the role is the user's already; the last admin.
+    """
+    require(actor, Permission.MANAGE_USERS)
+    new_role = _parse_role(role)
+    with store.transaction() as tx:
+        row = _existing(tx, name)
+        old_role = Role(row["role"])
+        if old_role is new_role:
+            raise AuthError(f"{row['name']} is {_article(new_role)} {new_role.value} already")
+        if (
+            old_role is Role.ADMIN
+            and admin_sql.count_active_admins(tx, other_than=int(row["id"])) == 0
+        ):
+            raise AuthError(
+                f"{row['name']} is the last admin who can sign in; make another user an admin first"
+            )
+        repo.update_user(tx, int(row["id"]), role=new_role.value)
+        audit.record(
+            tx,
+            actor,
+            "update",
+            "user",
+            row["name"],
+            old={"role": old_role.value},
+            new={"role": new_role.value},
+            reason=reason.strip(),
+        )
+        new_row = repo.user_by_name(tx, name)
+        assert new_row is not None  # updated just above, in this transaction
         return _user(new_row)
 
 
