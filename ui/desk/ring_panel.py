@@ -1,0 +1,781 @@
+"""One recorded ring as the desk shows it: image with defect boxes, calls, dimensions, reviews.
+
+The records keep each defect's box (not its outline or the ring's edges), so the overlay
+draws boxes. Calls are told apart by line *and* text, never colour alone:
+
+- rejecting (final call): solid box in the defect's colour, label ``#n type``;
+- accepted by the machine: thin dotted box in the defect's colour;
+- overruled by a review (final call differs from the machine's): dashed grey box and a
+  label ``#n type ✎ overruled → accept``. Overruled calls stay visible, marked.
+
+:func:`ring_thumbnail` draws the same marks on a small QImage for galleries; it uses only
+QImage and QPainter, so a worker thread may call it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import (
+    QItemSelection,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGraphicsItem,
+    QGraphicsItemGroup,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.outcome import Verdict
+from inspector.records.rings import DimensionStatus, RingDefect, RingRecord
+from ui.image_view import ImageView, numpy_to_qimage
+from ui.models import Index, _RowsModel
+from ui.theme import BORDER, MUTED, QT_DEFECT_COLORS, VERDICT_COLORS
+
+__all__ = [
+    "OVERRULED_COLOR",
+    "DimensionCheckModel",
+    "RingDefectModel",
+    "RingPanel",
+    "RingReviewsModel",
+    "VerdictStrip",
+    "call_text",
+    "ring_thumbnail",
+]
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_REJECT = QColor("#ff6b6b")
+_OK = QColor("#5fd97a")
+_WARN = QColor("#ffc94a")
+#: Overruled calls: grey and dashed, whatever the defect's colour.
+OVERRULED_COLOR = QColor("#b8bec6")
+_SELECTED_COLOR = QColor("#ffffff")
+_FALLBACK_COLOR = QColor("#d0d0d0")
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+def _mm(value: float | None, decimals: int = 2) -> str:
+    return "—" if value is None else f"{value:.{decimals}f}"
+
+
+def _font(*, bold: bool = False, italic: bool = False, strike: bool = False) -> QFont:
+    font = QFont()
+    font.setBold(bold)
+    font.setItalic(italic)
+    font.setStrikeOut(strike)
+    return font
+
+
+def _type_name(defect: RingDefect) -> str:
+    return defect.type.replace("_", "-")
+
+
+def _color(defect: RingDefect) -> QColor:
+    kind = defect.defect_type
+    return QT_DEFECT_COLORS[kind] if kind is not None else _FALLBACK_COLOR
+
+
+def call_text(reject: bool) -> str:
+    """A defect call in words: ``"REJECT"`` or ``"accept"``."""
+    return "REJECT" if reject else "accept"
+
+
+def _short_time(time_utc: str) -> str:
+    # "2026-11-27T07:53:06.48Z" -> "2026-11-27 07:53"; the records keep UTC.
+    return time_utc[:16].replace("T", " ")
+
+
+def _label(defect: RingDefect) -> str:
+    text = f"#{defect.idx} {_type_name(defect)}"
+    if defect.overruled:
+        text += f" ✎ overruled → {call_text(defect.final_reject)}"
+    return text
+
+
+# --- models -------------------------------------------------------------------------------
+
+
+class RingDefectModel(_RowsModel):
+    """A recorded ring's defects: sizes, the machine's call, the final call and the review.
+
+    An overruled row keeps the machine's call, struck through, beside the call that counts.
+    """
+
+    HEADERS = ("#", "Type", "Where", "L mm", "W mm", "At", "Machine", "Final", "Review")
+    COL_MACHINE = 6
+    COL_FINAL = 7
+    COL_REVIEW = 8
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[RingDefect, ...] = ()
+
+    def set_defects(self, defects: tuple[RingDefect, ...]) -> None:
+        """Show these defects in their recorded order."""
+        self.beginResetModel()
+        self._rows = tuple(defects)
+        self.endResetModel()
+
+    def defect_at(self, row: int) -> RingDefect:
+        """The defect shown in ``row``."""
+        return self._rows[row]
+
+    def row_of(self, idx: int) -> int | None:
+        """The row showing defect ``idx`` (1-based), or None."""
+        return next((i for i, d in enumerate(self._rows) if d.idx == idx), None)
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        d = self._rows[index.row()]
+        column = index.column()
+        review = d.last_review
+        if role == _DISPLAY:
+            return (
+                str(d.idx),
+                _type_name(d),
+                d.location.replace("_edge", "").replace("_", " "),
+                _mm(d.length_mm),
+                _mm(d.width_mm),
+                f"{d.angle_deg % 360.0:.0f}°",
+                call_text(d.machine_reject),
+                ("✎ " if d.overruled else "") + call_text(d.final_reject),
+                "—" if review is None else review.outcome,
+            )[column]
+        if role == Qt.ItemDataRole.DecorationRole and column == 1:
+            return _color(d)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == self.COL_MACHINE:
+                if d.overruled:
+                    return OVERRULED_COLOR
+                return _REJECT if d.machine_reject else _OK
+            if column == self.COL_FINAL:
+                return _REJECT if d.final_reject else _OK
+            if column == self.COL_REVIEW and d.overruled:
+                return _WARN
+            if column == self.COL_REVIEW and review is None:
+                return QColor(MUTED)
+        if role == Qt.ItemDataRole.FontRole:
+            if column == self.COL_MACHINE and d.overruled:
+                return _font(strike=True)
+            if column == self.COL_FINAL:
+                return _font(bold=d.final_reject, italic=d.overruled)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4, 5):
+            return _RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [f"Machine: {d.reason or 'within the grade limits'}"]
+            if review is not None:
+                lines.append(
+                    f"Review {review.outcome} by {review.reviewer_full_name} "
+                    f"({_short_time(review.time_utc)} UTC): {review.old_value} → "
+                    f"{review.new_value} — {review.reason}"
+                )
+            return "\n".join(lines)
+        return None
+
+
+class DimensionCheckModel(_RowsModel):
+    """Recorded dimensions against the recipe snapshot, with the deviation in % of tolerance."""
+
+    HEADERS = ("Dimension", "Measured", "Nominal", "Dev.", "Status")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[Any, ...] = ()
+
+    def set_record(self, record: RingRecord | None) -> None:
+        """Show the dimension checks of ``record``; None clears."""
+        self.beginResetModel()
+        self._rows = () if record is None else record.dimensions
+        self.endResetModel()
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == _DISPLAY:
+            if column == 0:
+                return row.label
+            if column == 1:
+                return _mm(row.value, 3)
+            if column == 2:
+                if row.nominal_mm is None:
+                    return ""
+                tol = f" ± {row.tol_mm:.2f}" if row.tol_mm is not None else ""
+                return f"{row.nominal_mm:.2f}{tol}"
+            if column == 3:
+                dev = row.deviation
+                return "" if dev is None else f"{dev * 100:.0f} %"
+            return row.status.value
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == 4:
+                return {
+                    DimensionStatus.OK: _OK,
+                    DimensionStatus.OUT: _REJECT,
+                    DimensionStatus.NOT_JUDGED: _WARN,
+                    DimensionStatus.NOT_MEASURED: _WARN,
+                }.get(row.status)
+            if column in (2, 3):
+                return QColor(MUTED)
+        if role == Qt.ItemDataRole.FontRole and column == 4 and row.status is DimensionStatus.OUT:
+            return _font(bold=True)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (1, 2, 3):
+            return _RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return "Distance from nominal in % of the tolerance: 100 % is on the limit"
+        return None
+
+
+class RingReviewsModel(_RowsModel):
+    """Every review of a ring and its defects, oldest first, with its reason."""
+
+    HEADERS = ("Time (UTC)", "By", "What", "Change", "Reason")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[Any, ...] = ()
+
+    def set_record(self, record: RingRecord | None) -> None:
+        """Show the reviews of ``record``; None clears."""
+        self.beginResetModel()
+        self._rows = () if record is None else record.reviews
+        self.endResetModel()
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        r = self._rows[index.row()]
+        column = index.column()
+        if role == _DISPLAY:
+            what = "ring" if r.defect_idx is None else f"defect #{r.defect_idx}"
+            return (
+                _short_time(r.time_utc),
+                r.reviewer,
+                what,
+                f"{r.outcome}: {r.old_value} → {r.new_value}",
+                r.reason,
+            )[column]
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3 and r.outcome == "overruled":
+            return _WARN
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{r.reviewer_full_name}: {r.reason}"
+        return None
+
+
+# --- verdicts -------------------------------------------------------------------------------
+
+_VERDICT_WORDS = {"pass": "✔ PASS", "fail": "✖ FAIL", "error": "⚠ NO VERDICT"}
+
+
+def _verdict(text: str) -> Verdict | None:
+    try:
+        return Verdict(text)
+    except ValueError:
+        return None
+
+
+class VerdictStrip(QFrame):
+    """The machine's verdict and the final one side by side, with the review that set it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        self._machine = self._box("MACHINE")
+        self._final = self._box("FINAL")
+        layout.addWidget(self._machine[0], 1)
+        layout.addWidget(self._final[0], 1)
+        self.set_record(None)
+
+    def _box(self, caption: str) -> tuple[QFrame, QLabel, QLabel]:
+        frame = QFrame()
+        frame.setObjectName("verdictBox")
+        box = QVBoxLayout(frame)
+        box.setContentsMargins(12, 4, 12, 6)
+        box.setSpacing(0)
+        title = QLabel()
+        font = QFont(self.font())
+        font.setPointSize(18)
+        font.setBold(True)
+        title.setFont(font)
+        detail = QLabel()
+        detail.setWordWrap(True)
+        small = QFont(self.font())
+        small.setPointSize(11)
+        detail.setFont(small)
+        box.addWidget(title)
+        box.addWidget(detail)
+        frame.setProperty("caption", caption)
+        return frame, title, detail
+
+    def machine_text(self) -> str:
+        """The machine's verdict as shown."""
+        return self._machine[1].text()
+
+    def final_text(self) -> str:
+        """The final verdict as shown, with its review state."""
+        return self._final[1].text()
+
+    def final_detail(self) -> str:
+        """The line under the final verdict."""
+        return self._final[2].text()
+
+    def set_record(self, record: RingRecord | None) -> None:
+        """Show both verdicts of ``record``; None shows neutral boxes."""
+        if record is None:
+            self._paint(self._machine, None, "MACHINE —", "")
+            self._paint(self._final, None, "FINAL —", "")
+            return
+        reasons = record.reasons
+        detail = reasons[0] if reasons else "no defects rejected; dimensions in tolerance"
+        if len(reasons) > 1:
+            detail += f"  (+{len(reasons) - 1} more)"
+        self._paint(
+            self._machine,
+            _verdict(record.machine_verdict),
+            f"MACHINE {_VERDICT_WORDS.get(record.machine_verdict, record.machine_verdict)}",
+            detail,
+        )
+        self._machine[0].setToolTip("\n".join(reasons) or detail)
+        review = record.ring_review
+        final_word = _VERDICT_WORDS.get(record.final_verdict, record.final_verdict)
+        if review is None:
+            marks = sum(1 for d in record.defects if d.overruled)
+            final_detail = "ring not reviewed yet"
+            if marks:
+                final_detail += f"; {marks} defect call(s) overruled"
+            title = f"FINAL {final_word}"
+        else:
+            mark = " ✎" if record.verdict_overruled else ""
+            title = f"FINAL {final_word}{mark}"
+            final_detail = (
+                f"{review.outcome} by {review.reviewer} {_short_time(review.time_utc)} UTC: "
+                f"{review.reason}"
+            )
+        self._paint(self._final, _verdict(record.final_verdict), title, final_detail)
+        self._final[0].setToolTip(final_detail)
+
+    def _paint(
+        self, box: tuple[QFrame, QLabel, QLabel], verdict: Verdict | None, title: str, detail: str
+    ) -> None:
+        frame, title_label, detail_label = box
+        background, foreground = VERDICT_COLORS[verdict]
+        frame.setStyleSheet(
+            f"QFrame#verdictBox {{ background: {background}; border: 1px solid {BORDER};"
+            f" border-radius: 6px; }} QLabel {{ color: {foreground}; }}"
+        )
+        title_label.setText(title)
+        detail_label.setText(detail)
+        frame.setAccessibleName(f"{title}. {detail}")
+
+
+# --- overlay --------------------------------------------------------------------------------
+
+_PAD = 3.0
+
+
+def _pen(defect: RingDefect, *, selected: bool = False) -> QPen:
+    if defect.overruled:
+        pen = QPen(OVERRULED_COLOR, 2.0, Qt.PenStyle.DashLine)
+    elif defect.final_reject:
+        pen = QPen(_color(defect), 2.5, Qt.PenStyle.SolidLine)
+    else:
+        pen = QPen(_color(defect), 1.5, Qt.PenStyle.DotLine)
+    if selected:
+        pen.setWidthF(pen.widthF() + 1.5)
+    pen.setCosmetic(True)  # the same on-screen width at any zoom
+    return pen
+
+
+def _label_plate(text: str, color: QColor, anchor: QPointF) -> QGraphicsRectItem:
+    """A label on a dark plate above ``anchor`` that keeps its screen size at any zoom."""
+    label = QGraphicsSimpleTextItem(text)
+    font = QFont()
+    font.setPointSize(10)
+    font.setBold(True)
+    label.setFont(font)
+    label.setBrush(QBrush(color))
+    bounds = label.boundingRect()
+    plate = QGraphicsRectItem(
+        QRectF(0, -bounds.height() - 4, bounds.width() + 8, bounds.height() + 2)
+    )
+    plate.setBrush(QColor(0, 0, 0, 190))
+    plate.setPen(QPen(Qt.PenStyle.NoPen))
+    plate.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+    label.setParentItem(plate)
+    label.setPos(4, -bounds.height() - 3)
+    plate.setPos(anchor)
+    return plate
+
+
+class _RecordOverlay(QGraphicsItemGroup):
+    """Boxes and labels of a recorded ring's defects, in scene (image px) coordinates."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(2)
+        self.boxes: dict[int, QGraphicsRectItem] = {}
+
+    def show_defects(self, defects: tuple[RingDefect, ...], selected: int | None) -> None:
+        for item in self.childItems():
+            self.removeFromGroup(item)
+            scene = item.scene()
+            if scene is not None:
+                scene.removeItem(item)
+        self.boxes = {}
+        # Draw the selected one last so its box is on top.
+        for d in sorted(defects, key=lambda x: x.idx == selected):
+            box = d.bbox
+            rect = QGraphicsRectItem(
+                QRectF(box.x - _PAD, box.y - _PAD, box.w + 2 * _PAD, box.h + 2 * _PAD)
+            )
+            rect.setPen(_pen(d, selected=d.idx == selected))
+            rect.setToolTip(_label(d))
+            self.addToGroup(rect)
+            self.boxes[d.idx] = rect
+            color = OVERRULED_COLOR if d.overruled else _color(d)
+            if d.idx == selected:
+                color = _SELECTED_COLOR
+            self.addToGroup(_label_plate(_label(d), color, QPointF(box.x - _PAD, box.y - _PAD)))
+
+
+# --- thumbnail ------------------------------------------------------------------------------
+
+
+def ring_thumbnail(
+    pixels: npt.NDArray[np.generic] | None,
+    defects: tuple[RingDefect, ...],
+    *,
+    size: int = 160,
+) -> QImage:
+    """A ``size`` × ``size`` thumbnail of a ring with its defects outlined.
+
+    Parameters
+    ----------
+    pixels : (H, W) or (H, W, 3) ndarray of uint8 or uint16, or None
+        The ring's image (grey or BGR); None draws a "no image" tile.
+    defects : tuple of RingDefect
+        Drawn as boxes: rejecting solid, accepted dotted, overruled dashed grey.
+    size : int
+        Side of the square tile in px; the image is fitted inside, centred.
+
+    Returns
+    -------
+    QImage
+        ``Format_RGB32``. Only QImage and QPainter are used, so a worker thread may call it.
+    """
+    tile = QImage(size, size, QImage.Format.Format_RGB32)
+    tile.fill(QColor("#0b0d0f"))
+    painter = QPainter(tile)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        if pixels is None:
+            painter.setPen(QColor(MUTED))
+            painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "no image")
+            return tile
+        image = numpy_to_qimage(pixels)
+        scale = min(size / image.width(), size / image.height())
+        width, height = image.width() * scale, image.height() * scale
+        left, top = (size - width) / 2.0, (size - height) / 2.0
+        painter.drawImage(QRectF(left, top, width, height), image)
+        for d in sorted(defects, key=lambda x: not x.overruled):
+            pen = _pen(d)
+            pen.setCosmetic(False)
+            pen.setWidthF(max(1.0, pen.widthF() * 0.75))
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            # Grow tiny defects so a 3 px blemish still shows on a 160 px tile.
+            pad = max(_PAD, 4.0 / scale)
+            box = d.bbox
+            painter.drawRect(
+                QRectF(
+                    left + (box.x - pad) * scale,
+                    top + (box.y - pad) * scale,
+                    (box.w + 2 * pad) * scale,
+                    (box.h + 2 * pad) * scale,
+                )
+            )
+    finally:
+        painter.end()
+    return tile
+
+
+# --- the panel ------------------------------------------------------------------------------
+
+
+def _table(model: _RowsModel, tooltip: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    # The desk shows several tables beside the image: a size smaller than the station's.
+    font = QFont(view.font())
+    font.setPointSize(11)
+    view.setFont(font)
+    view.horizontalHeader().setFont(font)
+    view.setToolTip(tooltip)
+    return view
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(text.upper())
+    label.setObjectName("muted")
+    font = QFont(label.font())
+    font.setPointSize(10)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class RingPanel(QWidget):
+    """A recorded ring: its image with defect boxes, the defect calls, dimensions, reviews.
+
+    Signals
+    -------
+    defectSelected(int)
+        The 1-based index of the defect selected in the table, 0 when none.
+    """
+
+    defectSelected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._record: RingRecord | None = None
+        self._selected: int | None = None
+
+        self._title = QLabel()
+        title_font = QFont(self.font())
+        title_font.setPointSize(15)
+        title_font.setBold(True)
+        self._title.setFont(title_font)
+        self._subtitle = QLabel()
+        self._subtitle.setObjectName("muted")
+        self._subtitle.setWordWrap(True)
+        self._verdicts = VerdictStrip()
+
+        self._image = ImageView(caption="")
+        self._image.set_placeholder("No ring selected")
+        # The desk's own keys (A, O, N) must reach the view, not toggle the viewer's overlays.
+        self._image.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self._overlay = _RecordOverlay()
+        self._image.scene().addItem(self._overlay)
+        self._image.overlaysToggled.connect(self._overlay.setVisible)
+        self._legend = QLabel(
+            "Box: <b>solid</b> rejects · <i>dotted</i> accepted · "
+            "<span style='color:#b8bec6'>dashed grey ✎</span> overruled by a review"
+        )
+        self._legend.setObjectName("muted")
+
+        self._defects = RingDefectModel(self)
+        self._defect_table = _table(
+            self._defects,
+            "Each defect: the machine's call and the call after review (✎ = overruled; the "
+            "machine's call stays, struck through)",
+        )
+        self._defect_table.selectionModel().selectionChanged.connect(self._on_defect_selection)
+        self._no_defects = QLabel("No defects recorded on this ring.")
+        self._no_defects.setObjectName("muted")
+        self._dimensions = DimensionCheckModel(self)
+        self._dimension_table = _table(
+            self._dimensions, "Measured against the recipe version the ring was judged with"
+        )
+        self._dimension_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self._dimension_note = QLabel()
+        self._dimension_note.setObjectName("muted")
+        self._dimension_note.setWordWrap(True)
+        self._reviews = RingReviewsModel(self)
+        self._review_table = _table(self._reviews, "Every review of this ring, oldest first")
+        self._review_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self._review_table.setWordWrap(True)
+        self._no_reviews = QLabel("Not reviewed yet.")
+        self._no_reviews.setObjectName("muted")
+
+        left = QWidget()
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        left_box.addWidget(self._image, 1)
+        left_box.addWidget(self._legend)
+
+        right = QWidget()
+        right_box = QVBoxLayout(right)
+        right_box.setContentsMargins(0, 0, 0, 0)
+        right_box.setSpacing(4)
+        right_box.addWidget(_caption("Defects"))
+        right_box.addWidget(self._defect_table, 3)
+        right_box.addWidget(self._no_defects)
+        right_box.addWidget(_caption("Dimensions"))
+        right_box.addWidget(self._dimension_table, 3)
+        right_box.addWidget(self._dimension_note)
+        right_box.addWidget(_caption("Reviews"))
+        right_box.addWidget(self._review_table, 2)
+        right_box.addWidget(self._no_reviews)
+
+        self._split = QSplitter(Qt.Orientation.Horizontal)
+        self._split.addWidget(left)
+        self._split.addWidget(right)
+        self._split.setStretchFactor(0, 1)
+        self._split.setStretchFactor(1, 1)
+        self._split.setSizes([500, 560])
+        self._split.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self._title)
+        layout.addWidget(self._subtitle)
+        layout.addWidget(self._verdicts)
+        layout.addWidget(self._split, 1)
+        self.set_ring(None)
+
+    # --- access ---------------------------------------------------------------------------
+
+    def record(self) -> RingRecord | None:
+        """The ring shown, or None."""
+        return self._record
+
+    def image_view(self) -> ImageView:
+        """The image viewer."""
+        return self._image
+
+    def defect_table(self) -> QTableView:
+        """The defect table (select a row to pick a defect for review)."""
+        return self._defect_table
+
+    def defect_model(self) -> RingDefectModel:
+        """The defect table's model."""
+        return self._defects
+
+    def dimension_model(self) -> DimensionCheckModel:
+        """The dimensions table's model."""
+        return self._dimensions
+
+    def reviews_model(self) -> RingReviewsModel:
+        """The reviews table's model."""
+        return self._reviews
+
+    def verdicts(self) -> VerdictStrip:
+        """The machine / final verdict strip."""
+        return self._verdicts
+
+    def title(self) -> str:
+        """The heading line."""
+        return self._title.text()
+
+    def overlay_pen(self, idx: int) -> QPen | None:
+        """The pen of defect ``idx``'s box in the overlay (None when not drawn)."""
+        item = self._overlay.boxes.get(idx)
+        return None if item is None else item.pen()
+
+    def selected_defect(self) -> RingDefect | None:
+        """The defect selected in the table, or None."""
+        rows = self._defect_table.selectionModel().selectedRows()
+        return self._defects.defect_at(rows[0].row()) if rows else None
+
+    def select_defect(self, idx: int | None) -> None:
+        """Select defect ``idx`` (1-based) in the table; None clears the selection."""
+        row = None if idx is None else self._defects.row_of(idx)
+        if row is None:
+            self._defect_table.clearSelection()
+        else:
+            self._defect_table.selectRow(row)
+
+    # --- content --------------------------------------------------------------------------
+
+    def set_ring(
+        self,
+        record: RingRecord | None,
+        pixels: npt.NDArray[np.generic] | None = None,
+        *,
+        placeholder: str = "No ring selected",
+    ) -> None:
+        """Show a recorded ring and its decoded image (None clears the panel).
+
+        The defect selection is kept when the same ring is shown again (after a review).
+        """
+        same = (
+            record is not None
+            and self._record is not None
+            and record.inspection_id == self._record.inspection_id
+        )
+        keep = self._selected if same else None
+        self._record = record
+        self._image.set_placeholder(placeholder)
+        self._verdicts.set_record(record)
+        self._dimensions.set_record(record)
+        self._reviews.set_record(record)
+        self._defects.set_defects(() if record is None else record.defects)
+        if record is None:
+            self._title.setText("")
+            self._subtitle.setText("")
+            self._image.set_image(None)
+            self._overlay.show_defects((), None)
+            self._selected = None
+            self._dimension_note.hide()
+            self._no_defects.hide()
+            self._no_reviews.hide()
+            return
+        self._title.setText(f"Lot {record.lot_no} · ring {record.seq} · {record.part}")
+        recipe = record.recipe.key if record.recipe is not None else "recipe unreadable"
+        self._subtitle.setText(
+            f"{_short_time(record.time_utc)} UTC · {record.station} · operator "
+            f"{record.operator} · {record.image_name} · {recipe} · grade {record.grade or '—'}"
+        )
+        if pixels is None:
+            self._image.set_placeholder(record.image_problem or "The image is not available")
+        self._image.set_image(pixels)
+        self._no_defects.setVisible(not record.defects)
+        self._no_reviews.setVisible(not record.reviews)
+        note = ""
+        if not record.dimensions:
+            note = "Not measured (no scale)."
+        elif not record.dimensions_judged:
+            note = "Scale estimated from the nominal CS: dimensions were not judged."
+        self._dimension_note.setText(note)
+        self._dimension_note.setVisible(bool(note))
+        self._selected = None
+        self._overlay.show_defects(record.defects, None)
+        self.select_defect(keep)
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_defect_selection(self, *_: object) -> None:
+        defect = self.selected_defect()
+        self._selected = None if defect is None else defect.idx
+        if self._record is not None:
+            self._overlay.show_defects(self._record.defects, self._selected)
+        if defect is not None:
+            item = self._overlay.boxes.get(defect.idx)
+            if item is not None and not self._image.is_fit():
+                self._image.ensureVisible(item, 40, 40)
+        self.defectSelected.emit(0 if defect is None else defect.idx)
+
+    def sizeHint(self) -> QSize:
+        """Room for the image and the tables side by side."""
+        return QSize(1100, 700)
