@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from inspector.synth import visibility
 from inspector.synth.scene import Scene, outer_semi_axes
 from inspector.synth.truth import (
     Background,
@@ -386,7 +387,7 @@ def _camera(scene: Scene, img: F32, rng: np.random.Generator) -> Image:
     sigma = np.sqrt(scene.look.read_noise**2 + scene.look.shot_noise * img)
     img = img + sigma * rng.standard_normal(img.shape, dtype=np.float32)
     img = np.clip(img, 0.0, 1.0)
-    gamma = scene.look.gamma if scene.bit_depth == 8 else 1.0 + (scene.look.gamma - 1.8) * 0.7
+    gamma = _camera_gamma(scene)
     img = np.power(img, np.float32(1.0 / gamma))
     if scene.bit_depth == 16:
         out: Image = np.round(img * 65535.0).astype(np.uint16)
@@ -440,6 +441,8 @@ def render_raw(scene: Scene) -> tuple[Image, ImageTruth]:
         background_level=bg_level,
     )
     shade_ring(canvas, stream(scene.seed, STREAM_TEXTURE))
+    # The ring before any defect, to tell afterwards how visible each one came out.
+    plain = (canvas.ring.copy(), canvas.alpha.copy(), canvas.flash_alpha.copy())
     truths: list[DefectTruth] = [paint_defect(canvas, spec) for spec in scene.defects]
 
     clutter_rng = stream(scene.seed, STREAM_CLUTTER)
@@ -447,14 +450,65 @@ def render_raw(scene: Scene) -> tuple[Image, ImageTruth]:
     if scene.lighting is Lighting.FRONT and scene.background is Background.LIGHT:
         _cast_shadow(canvas, bg, clutter_rng)
     _clutter(canvas, bg, clutter_rng)
-    fa = canvas.flash_alpha[..., None]
-    img = bg * (1.0 - fa) + canvas.flash_color * fa
-    a3 = canvas.alpha[..., None]
-    img = img * (1.0 - a3) + canvas.ring * a3
     noise_rng = stream(scene.seed, STREAM_NOISE)
-    img = img * _illumination(scene, noise_rng)[..., None]
+    light_field = _illumination(scene, noise_rng)[..., None]
+    img = _compose(bg, canvas.ring, canvas.alpha, canvas.flash_alpha, canvas.flash_color)
+    img = img * light_field
+    if truths:
+        without = _compose(bg, *plain, canvas.flash_color) * light_field
+        truths = _with_visibility(scene, win, img, without, plain[1], truths)
     image = _camera(scene, np.asarray(img, dtype=np.float32), noise_rng)
     return image, _truth(scene, geom, tuple(truths))
+
+
+def _compose(bg: F32, ring: F32, alpha: F32, flash_alpha: F32, flash_color: F32) -> F32:
+    """Background, then flash film, then the ring over both (linear light)."""
+    fa = flash_alpha[..., None]
+    img = bg * (1.0 - fa) + flash_color * fa
+    a3 = alpha[..., None]
+    return np.asarray(img * (1.0 - a3) + ring * a3, dtype=np.float32)
+
+
+def _camera_gamma(scene: Scene) -> float:
+    return scene.look.gamma if scene.bit_depth == 8 else 1.0 + (scene.look.gamma - 1.8) * 0.7
+
+
+def _with_visibility(
+    scene: Scene,
+    win: tuple[int, int, int, int],
+    with_defects: F32,
+    without_defects: F32,
+    plain_alpha: F32,
+    truths: list[DefectTruth],
+) -> list[DefectTruth]:
+    """Each truth with its visibility in the noise-free camera image (see visibility)."""
+    y0, y1, x0, x1 = win
+    look, gamma, grey = scene.look, _camera_gamma(scene), scene.channels == 1
+    enc_with, _ = visibility.encode(
+        with_defects[y0:y1, x0:x1], blur_sigma_px=look.blur_sigma_px, gamma=gamma, grey=grey
+    )
+    enc_without, blurred = visibility.encode(
+        without_defects[y0:y1, x0:x1], blur_sigma_px=look.blur_sigma_px, gamma=gamma, grey=grey
+    )
+    noise = visibility.encoded_noise(
+        blurred, read_noise=look.read_noise, shot_noise=look.shot_noise, gamma=gamma
+    )
+    margin = math.ceil(3.0 * look.blur_sigma_px) + 2
+    inside = cv2.erode(
+        (plain_alpha[y0:y1, x0:x1] > 0.999).astype(np.uint8),
+        np.ones((3, 3), np.uint8),
+        iterations=margin,
+    ).astype(bool)
+    texture = visibility.texture_sigma(enc_without, inside, blur_sigma_px=look.blur_sigma_px)
+    # boxes move into the window's frame: x by its first column, y by its first row
+    boxes = [(t.bbox_px[0] - x0, t.bbox_px[1] - y0, t.bbox_px[2], t.bbox_px[3]) for t in truths]
+    seen = visibility.defect_visibility(
+        enc_with, enc_without, noise, boxes, texture=texture, blur_sigma_px=look.blur_sigma_px
+    )
+    return [
+        replace(t, visible=visible, snr=snr, peak_delta=peak)
+        for t, (visible, snr, peak) in zip(truths, seen, strict=True)
+    ]
 
 
 def render_ring(scene: Scene) -> tuple[Image, ImageTruth]:

@@ -23,7 +23,7 @@ from inspector.imaging.results import Where as Where
 #: Written as ``generator`` in every truth file.
 GENERATOR = "inspector.synth"
 #: The truth file's format version; :func:`load_truth` refuses a newer one.
-TRUTH_VERSION = 1
+TRUTH_VERSION = 2
 
 
 class Material(StrEnum):
@@ -89,7 +89,10 @@ class DefectTruth:
     changed, before blur. ``angle_deg`` is the defect's position around the ring,
     from +x towards +y (clockwise on screen), measured at the ring centre.
     ``polarity`` is ``"light"``, ``"dark"`` or ``"mixed"`` relative to the rubber.
-    ``contrast`` is the defect's strength in [0, 1], as painted.
+    ``contrast`` is the defect's strength in [0, 1], as painted. ``visible`` says whether
+    the camera's image shows it above noise and texture (see
+    :mod:`inspector.synth.visibility`), with its ideal-observer ``snr`` and the
+    ``peak_delta`` of its strongest pixel in encoded intensity (0–1).
     """
 
     type: DefectType
@@ -100,6 +103,9 @@ class DefectTruth:
     angle_deg: float
     polarity: str
     contrast: float
+    visible: bool = True
+    snr: float | None = None
+    peak_delta: float | None = None
 
 
 @dataclass(frozen=True)
@@ -258,6 +264,9 @@ def _image_from_dict(item: Mapping[str, Any]) -> ImageTruth:
                 angle_deg=float(d.get("angle_deg", 0.0)),
                 polarity=str(d.get("polarity", "")),
                 contrast=float(d.get("contrast", 0.0)),
+                visible=bool(d.get("visible", True)),
+                snr=None if d.get("snr") is None else float(d["snr"]),
+                peak_delta=None if d.get("peak_delta") is None else float(d["peak_delta"]),
             )
             for d in item.get("defects", [])
         ),

@@ -26,7 +26,7 @@ from inspector.synth import (
     scene_for_index,
     write_truth,
 )
-from inspector.synth.truth import truth_to_dict
+from inspector.synth.truth import TRUTH_VERSION, truth_to_dict
 
 SMALL = (320, 240)
 
@@ -176,7 +176,7 @@ def test_truth_json_round_trips(tmp_path: Path) -> None:
     loaded = load_truth(path)
     assert loaded == truth
     data = json.loads(path.read_text())
-    assert data["generator"] == "inspector.synth" and data["version"] == 1
+    assert data["generator"] == "inspector.synth" and data["version"] == TRUTH_VERSION
     assert data == truth_to_dict(loaded)
     first = data["images"][0]
     for key in ("file", "px_per_mm", "part", "ring", "defects", "dims_in_tolerance"):
