@@ -4,8 +4,7 @@ Filters combine with AND: a UTC date or time range, customer, part, lot, station
 operator, defect type, verdict (final, after reviews) and review outcome. :func:`query`
 returns the newest rows, at most ``limit``; the desk's table pages through the whole result
 with :func:`page` (keyset pagination, any sortable column), counts it with :func:`count` and
-exports it with :func:`export_csv_chunk`. :func:`thumbnails` draws small ring images with
-their defects outlined for the gallery.
+exports it with :func:`export_csv_chunk`.
 """
 
 from __future__ import annotations
@@ -19,14 +18,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-import numpy.typing as npt
-
-from inspector.imaging.overlay import DEFECT_COLORS
 from inspector.imaging.results import DefectType
 from inspector.records.lots import LotError
-from inspector.records.recording import images_for
 from inspector.store import history_sql, repo
 from inspector.store.sqlite import Row, SqliteStore
 
@@ -46,7 +39,6 @@ __all__ = [
     "page",
     "parse_when",
     "query",
-    "thumbnails",
 ]
 
 REVIEW_FILTERS = ("confirmed", "overruled", "reviewed", "none")
@@ -438,68 +430,3 @@ def export_csv_chunk(
                 os.fsync(fh.fileno())
                 return written, None
     return written, cursor
-
-
-Thumbnail = npt.NDArray[np.uint8]
-
-
-def thumbnails(
-    store: SqliteStore, inspection_ids: Sequence[int], *, size: int = 160
-) -> dict[int, Thumbnail | None]:
-    """Return a small BGR image of each ring with its defects outlined.
-
-    Parameters
-    ----------
-    store : SqliteStore
-    inspection_ids : sequence of int
-    size : int
-        The longer side of each thumbnail, px.
-
-    Returns
-    -------
-    dict of int to (h, w, 3) ndarray of uint8 or None
-        None where the stored image is missing or cannot be decoded.
-    """
-    images = images_for(store)
-    with store.snapshot() as tx:
-        hashes = history_sql.inspection_images(tx, inspection_ids)
-        boxes = {i: history_sql.defect_boxes(tx, i) for i in hashes}
-    out: dict[int, Thumbnail | None] = {}
-    for inspection_id in inspection_ids:
-        digest = hashes.get(inspection_id)
-        out[inspection_id] = (
-            None
-            if digest is None
-            else _thumbnail(images.path_for(digest), boxes[inspection_id], size)
-        )
-    return out
-
-
-def _thumbnail(path: Path, boxes: Sequence[Row], size: int) -> Thumbnail | None:
-    try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError:
-        return None
-    # IMREAD_COLOR gives 8-bit BGR whatever the file holds (grey, 16-bit, alpha).
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    if image is None:
-        return None
-    height, width = image.shape[:2]
-    scale = size / max(height, width)
-    small = cv2.resize(
-        image,
-        (max(1, round(width * scale)), max(1, round(height * scale))),
-        interpolation=cv2.INTER_AREA,
-    )
-    for b in boxes:
-        kind = DefectType(str(b["type"]))
-        x0, y0 = int(b["bbox_x"] * scale), int(b["bbox_y"] * scale)
-        x1 = int((b["bbox_x"] + b["bbox_w"]) * scale)
-        y1 = int((b["bbox_y"] + b["bbox_h"]) * scale)
-        pad = 3  # px of the thumbnail: a box around a hair-thin scratch stays visible
-        color = DEFECT_COLORS[kind]
-        # An overruled call stays visible, drawn thinner than a call that stands.
-        overruled = int(b["reject"]) != int(b["final_reject"])
-        thickness = 1 if overruled else 2
-        cv2.rectangle(small, (x0 - pad, y0 - pad), (x1 + pad, y1 + pad), color, thickness)
-    return np.ascontiguousarray(small, dtype=np.uint8)

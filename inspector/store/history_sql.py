@@ -44,10 +44,8 @@ __all__ = [
     "count",
     "customers_and_parts",
     "date_span",
-    "defect_boxes",
     "defects_of",
     "distinct_stations",
-    "inspection_images",
     "operator_names",
     "page",
 ]
@@ -223,29 +221,6 @@ def defects_of(tx: Tx, inspection_ids: Sequence[int]) -> dict[int, list[Row]]:
             chunk,
         ):
             out.setdefault(int(r["inspection_id"]), []).append(r)
-    return out
-
-
-def defect_boxes(tx: Tx, inspection_id: int) -> list[Row]:
-    """Return an inspection's defects (type, box in image px, calls), by index."""
-    return tx.all(
-        "SELECT idx, type, bbox_x, bbox_y, bbox_w, bbox_h, reject, final_reject "
-        "FROM defects WHERE inspection_id = ? ORDER BY idx",
-        (inspection_id,),
-    )
-
-
-def inspection_images(tx: Tx, inspection_ids: Sequence[int]) -> dict[int, str]:
-    """Return the image hash of each given inspection."""
-    ids = list(inspection_ids)
-    out: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for r in tx.all(
-            f"SELECT id, image_sha256 FROM inspections WHERE id IN ({', '.join('?' * len(chunk))})",
-            chunk,
-        ):
-            out[int(r[0])] = str(r[1])
     return out
 
 

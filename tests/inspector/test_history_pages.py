@@ -1,12 +1,10 @@
-"""The desk's history: keyset pages in every sort, counts, choices, CSV export, thumbnails."""
+"""The desk's history: keyset pages in every sort, counts, choices, CSV export."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
 from inspector.auth import User
@@ -149,20 +147,3 @@ def test_export_in_chunks_writes_every_row(
     assert [int(r["seq"]) for r in rows] == [1, 2, 3, 4, 5]
     assert {r["customer"] for r in rows} == {"Fab One"}
     assert list(rows[0]) == list(history.CSV_COLUMNS)
-
-
-def test_thumbnails_outline_defects(
-    store: SqliteStore, users: dict[str, User], tmp_path: Path
-) -> None:
-    open_lot(store, users["engineer"], "A")
-    grey = np.full((400, 300), 90, np.uint8)
-    path = tmp_path / "ring.png"
-    cv2.imwrite(str(path), grey)
-    result = make_result(path, verdict=Verdict.FAIL, n_defects=2)
-    rec = recording.record_inspection(store, users["inspector"], "A", result, station="s")
-    thumbs = history.thumbnails(store, [rec.inspection_id, 99999], size=80)
-    thumb = thumbs[rec.inspection_id]
-    assert thumb is not None and thumb.shape == (80, 60, 3) and thumb.dtype == np.uint8
-    # The defect boxes are drawn in colour on the grey ring.
-    assert (thumb.max(axis=2) != thumb.min(axis=2)).any()
-    assert thumbs[99999] is None
