@@ -216,8 +216,8 @@ class CertificateDialog(QDialog):
         customer = QGroupBox("Customer and order")
         customer_form = QFormLayout(customer)
         customer_form.addRow("Customer &part no.", self.customer_part)
-        customer_form.addRow("&Drawing", drawing_row)
-        customer_form.addRow("C&ompound colour", compound_row)
+        customer_form.addRow("Drawing", drawing_row)
+        customer_form.addRow("Compound colour", compound_row)
         customer_form.addRow("Customer address", self.customer_address)
         customer_form.addRow("Inspection standard", self.standard)
         customer_form.addRow("Quantity &shipped", self.quantity)
@@ -230,7 +230,7 @@ class CertificateDialog(QDialog):
         self.page_size.addItem("US Letter", PageSize.LETTER)
         self.histograms = QCheckBox("ID and CS histograms")
         self.histograms.setChecked(True)
-        self.thumbnails = QCheckBox("images of the rejected rings")
+        self.thumbnails = QCheckBox("rejected-ring images")
         options_row = QHBoxLayout()
         options_row.addWidget(self.page_size)
         options_row.addWidget(self.histograms)
@@ -249,7 +249,7 @@ class CertificateDialog(QDialog):
         output = QGroupBox("PDF")
         output_form = QFormLayout(output)
         output_form.addRow("Pages", options_row)
-        output_form.addRow("Save &as", out_row)
+        output_form.addRow("Save as", out_row)
         output_form.addRow("", self.open_after)
 
         self.problem = QLabel()
@@ -533,4 +533,3 @@ class VerificationDialog(QDialog):
         layout.addLayout(rows)
         layout.addWidget(details)
         layout.addWidget(buttons)
-

@@ -13,7 +13,7 @@ from typing import Any
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -243,8 +243,10 @@ class LotEventsModel(_RowsModel):
         if not index.isValid():
             return None
         event = self._rows[index.row()]
-        if role in (_DISPLAY, SORT_ROLE):
+        if role == _DISPLAY:
             return (when(event.time_utc), event.what, event.who, event.detail)[index.column()]
+        if role == SORT_ROLE:
+            return (event.time_utc, event.what, event.who, event.detail)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{event.time_utc}: {event.what} by {event.who}\n{event.detail}"
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
@@ -344,11 +346,12 @@ class DimensionCharts(QWidget):
         return title
 
 
-def dense_table(model: Any, *, stretch: int) -> QTableView:
+def dense_table(model: Any) -> QTableView:
     """A read-only, row-selecting, sortable table over ``model`` in a smaller font.
 
     The station's large type is for reading at a metre; desk tables are read up close and
-    need the columns.
+    need the columns. Columns fit their text whenever the model is reset (see
+    :func:`fit_columns`); the person may resize them, and the last one stretches.
     """
     view = QTableView()
     view.setModel(model)
@@ -359,24 +362,46 @@ def dense_table(model: Any, *, stretch: int) -> QTableView:
     font = QFont(view.font())
     font.setPointSize(max(9, font.pointSize() - 2))
     view.setFont(font)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(24)
     # The theme styles header sections, so their size is set the same way.
     view.setStyleSheet(
         f"QHeaderView::section {{ font-size: {font.pointSize()}pt; padding: 3px 6px; }}"
     )
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(24)
     header = view.horizontalHeader()
     header.setMinimumSectionSize(28)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    model.modelReset.connect(lambda: fit_columns(view))
     return view
 
 
-def _table(model: Any, *, stretch: int) -> tuple[QTableView, QSortFilterProxyModel]:
+def fit_columns(view: QTableView, *, max_rows: int = 200) -> None:
+    """Size each column to its header and the text of its first ``max_rows`` rows.
+
+    Qt's own fit reserves room for a sort arrow in every header, which costs a dozen
+    columns their last one's space; this measures the text alone.
+    """
+    model = view.model()
+    cells = view.fontMetrics()
+    bold = QFont(view.font())
+    bold.setBold(True)
+    heads = QFontMetrics(bold)
+    for column in range(model.columnCount() - 1):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        width = heads.horizontalAdvance(title) + 18
+        for row in range(min(model.rowCount(), max_rows)):
+            text = model.index(row, column).data()
+            if text:
+                width = max(width, cells.horizontalAdvance(str(text)) + 14)
+        view.setColumnWidth(column, min(width, 320))
+
+
+def _table(model: Any) -> tuple[QTableView, QSortFilterProxyModel]:
     proxy = QSortFilterProxyModel()
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
-    return dense_table(proxy, stretch=stretch), proxy
+    return dense_table(proxy), proxy
 
 
 class LotPageWidget(QWidget):
@@ -475,22 +500,22 @@ class LotPageWidget(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 4, 0)
-        left_layout.addWidget(summary)
         left_layout.addWidget(plan_box)
+        left_layout.addWidget(summary)
         left_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(330)
+        scroll.setMinimumWidth(290)
 
         self.rings = RingTableModel(self)
-        self.rings_view, self.rings_proxy = _table(self.rings, stretch=8)
+        self.rings_view, self.rings_proxy = _table(self.rings)
         self.rings_view.setAccessibleName("Rings of the lot")
         self.rings_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.events = LotEventsModel(self)
-        self.events_view, self.events_proxy = _table(self.events, stretch=3)
-        self.events_view.setSortingEnabled(False)
+        self.events_view, self.events_proxy = _table(self.events)
+        self.events_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.events_view.setAccessibleName("History of the lot")
         self.events_view.setMaximumHeight(170)
         middle = QWidget()
@@ -513,7 +538,7 @@ class LotPageWidget(QWidget):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
-        split.setSizes([340, 680, 380])
+        split.setSizes([300, 740, 360])
         split.setChildrenCollapsible(False)
         self.content = split
 

@@ -264,7 +264,7 @@ class LotsView(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.table = dense_table(self.proxy, stretch=11)
+        self.table = dense_table(self.proxy)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # newest first, as read
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAccessibleName("Lots")
