@@ -121,7 +121,8 @@ def accuracy(n: int, seed: int, folder: Path, dump: Path | None) -> None:
         if any(d.visible for d in truth.defects):
             defective_total += 1
             defective_failed += failed
-        elif truth.dims_in_tolerance:
+        elif not truth.defects and truth.dims_in_tolerance:
+            # Rings whose only defects are invisible are neither: not good, not findable.
             good_total += 1
             good_failed += failed
         if not truth.dims_in_tolerance:
