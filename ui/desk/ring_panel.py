@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -114,15 +114,15 @@ def _label(defect: RingDefect) -> str:
 
 
 class RingDefectModel(_RowsModel):
-    """A recorded ring's defects: sizes, the machine's call, the final call and the review.
+    """A recorded ring's defects: sizes, the machine's call and the final call.
 
-    An overruled row keeps the machine's call, struck through, beside the call that counts.
+    An overruled row keeps the machine's call, struck through, beside the call that counts
+    (marked ✎); a call a review confirmed is marked ✔. The tooltip tells the review.
     """
 
-    HEADERS = ("#", "Type", "Where", "L mm", "W mm", "At", "Machine", "Final", "Review")
-    COL_MACHINE = 6
-    COL_FINAL = 7
-    COL_REVIEW = 8
+    HEADERS = ("#", "Type", "Where", "L mm", "Machine", "Final")
+    COL_MACHINE = 4
+    COL_FINAL = 5
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -142,6 +142,17 @@ class RingDefectModel(_RowsModel):
         """The row showing defect ``idx`` (1-based), or None."""
         return next((i for i, d in enumerate(self._rows) if d.idx == idx), None)
 
+    @staticmethod
+    def final_text(d: RingDefect) -> str:
+        """The final call with its mark: ``"✎ accept"`` overruled, ``"✔ REJECT"`` confirmed."""
+        if d.overruled:
+            mark = "✎ "
+        elif d.last_review is not None:
+            mark = "✔ "
+        else:
+            mark = ""
+        return mark + call_text(d.final_reject)
+
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
             return None
@@ -154,11 +165,8 @@ class RingDefectModel(_RowsModel):
                 _type_name(d),
                 d.location.replace("_edge", "").replace("_", " "),
                 _mm(d.length_mm),
-                _mm(d.width_mm),
-                f"{d.angle_deg % 360.0:.0f}°",
                 call_text(d.machine_reject),
-                ("✎ " if d.overruled else "") + call_text(d.final_reject),
-                "—" if review is None else review.outcome,
+                self.final_text(d),
             )[column]
         if role == Qt.ItemDataRole.DecorationRole and column == 1:
             return _color(d)
@@ -169,20 +177,24 @@ class RingDefectModel(_RowsModel):
                 return _REJECT if d.machine_reject else _OK
             if column == self.COL_FINAL:
                 return _REJECT if d.final_reject else _OK
-            if column == self.COL_REVIEW and d.overruled:
-                return _WARN
-            if column == self.COL_REVIEW and review is None:
-                return QColor(MUTED)
         if role == Qt.ItemDataRole.FontRole:
             if column == self.COL_MACHINE and d.overruled:
                 return _font(strike=True)
             if column == self.COL_FINAL:
                 return _font(bold=d.final_reject, italic=d.overruled)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4, 5):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3):
             return _RIGHT
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"Machine: {d.reason or 'within the grade limits'}"]
-            if review is not None:
+            lines = [
+                f"#{d.idx} {_type_name(d)}, {d.location.replace('_', ' ')} at "
+                f"{d.angle_deg % 360.0:.0f}°: "
+                f"length {_mm(d.length_mm)} mm, width {_mm(d.width_mm)} mm, "
+                f"area {_mm(d.area_mm2, 3)} mm²",
+                f"Machine: {call_text(d.machine_reject)} — {d.reason or 'within the grade limits'}",
+            ]
+            if review is None:
+                lines.append("Not reviewed")
+            else:
                 lines.append(
                     f"Review {review.outcome} by {review.reviewer_full_name} "
                     f"({_short_time(review.time_utc)} UTC): {review.old_value} → "
@@ -195,7 +207,7 @@ class RingDefectModel(_RowsModel):
 class DimensionCheckModel(_RowsModel):
     """Recorded dimensions against the recipe snapshot, with the deviation in % of tolerance."""
 
-    HEADERS = ("Dimension", "Measured", "Nominal", "Dev.", "Status")
+    HEADERS = ("What", "mm", "Nominal", "Dev.", "Status")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -248,7 +260,7 @@ class DimensionCheckModel(_RowsModel):
 class RingReviewsModel(_RowsModel):
     """Every review of a ring and its defects, oldest first, with its reason."""
 
-    HEADERS = ("Time (UTC)", "By", "What", "Change", "Reason")
+    HEADERS = ("UTC", "By", "Change", "Reason")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -266,15 +278,16 @@ class RingReviewsModel(_RowsModel):
         r = self._rows[index.row()]
         column = index.column()
         if role == _DISPLAY:
-            what = "ring" if r.defect_idx is None else f"defect #{r.defect_idx}"
+            what = "ring" if r.defect_idx is None else f"#{r.defect_idx}"
             return (
-                _short_time(r.time_utc),
+                _short_time(r.time_utc)[5:],
                 r.reviewer,
-                what,
-                f"{r.outcome}: {r.old_value} → {r.new_value}",
+                f"{what} ✎ {r.old_value} → {r.new_value}"
+                if r.outcome == "overruled"
+                else f"{what} ✔ {r.new_value}",
                 r.reason,
             )[column]
-        if role == Qt.ItemDataRole.ForegroundRole and column == 3 and r.outcome == "overruled":
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2 and r.outcome == "overruled":
             return _WARN
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{r.reviewer_full_name}: {r.reason}"
@@ -570,6 +583,7 @@ class RingPanel(QWidget):
         super().__init__(parent)
         self._record: RingRecord | None = None
         self._selected: int | None = None
+        self._user_sized = False
 
         self._title = QLabel()
         title_font = QFont(self.font())
@@ -593,6 +607,7 @@ class RingPanel(QWidget):
             "<span style='color:#b8bec6'>dashed grey ✎</span> overruled by a review"
         )
         self._legend.setObjectName("muted")
+        self._legend.setWordWrap(True)  # else its width holds the image side wide open
 
         self._defects = RingDefectModel(self)
         self._defect_table = _table(
@@ -614,37 +629,57 @@ class RingPanel(QWidget):
         self._reviews = RingReviewsModel(self)
         self._review_table = _table(self._reviews, "Every review of this ring, oldest first")
         self._review_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        # The reason is what matters: it takes the rest of the width and wraps.
         self._review_table.setWordWrap(True)
+        self._review_table.horizontalHeader().setSectionResizeMode(
+            len(RingReviewsModel.HEADERS) - 1, QHeaderView.ResizeMode.Stretch
+        )
+        self._review_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self._no_reviews = QLabel("Not reviewed yet.")
         self._no_reviews.setObjectName("muted")
 
-        left = QWidget()
-        left_box = QVBoxLayout(left)
-        left_box.setContentsMargins(0, 0, 0, 0)
-        left_box.addWidget(self._image, 1)
-        left_box.addWidget(self._legend)
+        image = QWidget()
+        image_box = QVBoxLayout(image)
+        image_box.setContentsMargins(0, 0, 0, 0)
+        image_box.addWidget(self._image, 1)
+        image_box.addWidget(self._legend)
+        dims = QWidget()
+        dims_box = QVBoxLayout(dims)
+        dims_box.setContentsMargins(0, 0, 0, 0)
+        dims_box.setSpacing(4)
+        dims_box.addWidget(_caption("Dimensions vs recipe"))
+        dims_box.addWidget(self._dimension_table, 1)
+        dims_box.addWidget(self._dimension_note)
+        self._left = QSplitter(Qt.Orientation.Vertical)
+        self._left.addWidget(image)
+        self._left.addWidget(dims)
 
-        right = QWidget()
-        right_box = QVBoxLayout(right)
-        right_box.setContentsMargins(0, 0, 0, 0)
-        right_box.setSpacing(4)
-        right_box.addWidget(_caption("Defects"))
-        right_box.addWidget(self._defect_table, 3)
-        right_box.addWidget(self._no_defects)
-        right_box.addWidget(_caption("Dimensions"))
-        right_box.addWidget(self._dimension_table, 3)
-        right_box.addWidget(self._dimension_note)
-        right_box.addWidget(_caption("Reviews"))
-        right_box.addWidget(self._review_table, 2)
-        right_box.addWidget(self._no_reviews)
+        defects = QWidget()
+        defects_box = QVBoxLayout(defects)
+        defects_box.setContentsMargins(0, 0, 0, 0)
+        defects_box.setSpacing(4)
+        defects_box.addWidget(_caption("Defects"))
+        defects_box.addWidget(self._defect_table, 1)
+        defects_box.addWidget(self._no_defects)
+        revs = QWidget()
+        revs_box = QVBoxLayout(revs)
+        revs_box.setContentsMargins(0, 0, 0, 0)
+        revs_box.setSpacing(4)
+        revs_box.addWidget(_caption("Reviews"))
+        revs_box.addWidget(self._review_table, 1)
+        revs_box.addWidget(self._no_reviews)
+        self._right = QSplitter(Qt.Orientation.Vertical)
+        self._right.addWidget(defects)
+        self._right.addWidget(revs)
 
+        # The image beside the defect calls: the engineer compares them.
         self._split = QSplitter(Qt.Orientation.Horizontal)
-        self._split.addWidget(left)
-        self._split.addWidget(right)
-        self._split.setStretchFactor(0, 1)
-        self._split.setStretchFactor(1, 1)
-        self._split.setSizes([500, 560])
-        self._split.setChildrenCollapsible(False)
+        self._split.addWidget(self._left)
+        self._split.addWidget(self._right)
+        for splitter in (self._left, self._right, self._split):
+            splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -653,6 +688,8 @@ class RingPanel(QWidget):
         layout.addWidget(self._subtitle)
         layout.addWidget(self._verdicts)
         layout.addWidget(self._split, 1)
+        for splitter in (self._split, self._left, self._right):
+            splitter.splitterMoved.connect(self._splitter_moved)
         self.set_ring(None)
 
     # --- access ---------------------------------------------------------------------------
@@ -775,6 +812,20 @@ class RingPanel(QWidget):
             if item is not None and not self._image.is_fit():
                 self._image.ensureVisible(item, 40, 40)
         self.defectSelected.emit(0 if defect is None else defect.idx)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Share the room out by proportion until the user moves a splitter."""
+        super().resizeEvent(event)
+        if self._user_sized:
+            return
+        width, height = max(event.size().width(), 600), max(event.size().height(), 500)
+        self._split.setSizes([width * 48 // 100, width - width * 48 // 100])
+        self._left.setSizes([height - 270, 270])
+        self._right.setSizes([height * 55 // 100, height * 45 // 100])
+
+    @Slot()
+    def _splitter_moved(self) -> None:
+        self._user_sized = True
 
     def sizeHint(self) -> QSize:
         """Room for the image and the tables side by side."""
