@@ -138,12 +138,13 @@ class GalleryModel(QIdentityProxyModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(row.inspection_id)
         if role == Qt.ItemDataRole.DisplayRole:
-            mark = " ⚑" if row.overruled else ""
+            # Overruled calls are said in words on a second line, not by colour alone.
+            mark = "\n✎ overruled" if row.overruled else ""
             return f"{row.lot} #{row.seq}  {row.verdict.upper()}{mark}"
         if role == Qt.ItemDataRole.ForegroundRole:
             return _VERDICT_COLORS.get(row.verdict)
         if role == Qt.ItemDataRole.SizeHintRole:
-            return QSize(THUMB_SIZE + 16, THUMB_SIZE + 34)
+            return QSize(THUMB_SIZE + 16, THUMB_SIZE + 52)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         return super().data(index, role)
@@ -210,7 +211,7 @@ class GalleryView(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
         self.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
-        self.setGridSize(QSize(THUMB_SIZE + 24, THUMB_SIZE + 40))
+        self.setGridSize(QSize(THUMB_SIZE + 24, THUMB_SIZE + 58))
         self.setSpacing(4)
         self.setWordWrap(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -56,7 +56,22 @@ COLUMNS: tuple[tuple[str, SortKey | None, str], ...] = (
     ("ID mm", None, "Measured inner diameter"),
     ("CS mm", None, "Measured cross-section"),
 )
-COLUMN_WIDTHS = (170, 90, 50, 100, 110, 120, 80, 80, 100, 100, 220, 70, 70)
+#: A typical widest text of each column, to size it by the font in use (Defects stretches).
+COLUMN_SAMPLES = (
+    "2026-11-27 08:00",
+    "L-00000",
+    "000",
+    "AS568-000",
+    "Customer Co",
+    "Station 0",
+    "op00",
+    "PASS",
+    "PASS",
+    "OVERRULED",
+    "scratch",
+    "ID mm",
+    "00.000",
+)
 
 
 def _mm(value: float | None) -> str:
@@ -79,7 +94,7 @@ def _defects_text(row: HistoryRow) -> str:
 def display(row: HistoryRow, column: int) -> str:
     """The text of ``column`` for ``row`` (also what the CSV and tests compare against)."""
     if column == 0:
-        return row.time_utc[:19].replace("T", " ")
+        return row.time_utc[:16].replace("T", " ")  # to the minute; the tooltip has seconds
     if column == 1:
         return row.lot
     if column == 2:
@@ -351,7 +366,7 @@ class HistoryTableModel(QAbstractTableModel):
 
     @staticmethod
     def _tooltip(row: HistoryRow) -> str:
-        lines = [f"{row.lot} ring {row.seq} · {row.image}"]
+        lines = [f"{row.lot} ring {row.seq} · {row.image} · {row.time_utc[:19]} UTC"]
         if row.verdict != row.machine_verdict:
             lines.append(
                 f"Overruled: the machine said {row.machine_verdict.upper()}, "
@@ -359,6 +374,8 @@ class HistoryTableModel(QAbstractTableModel):
             )
         elif row.review:
             lines.append(f"Review: {row.review}")
+        if row.defects:
+            lines.append("Defects: " + ", ".join(d.replace("_", "-") for d in row.defects))
         if row.overruled_defects:
             lines.append("Overruled defect calls: " + ", ".join(row.overruled_defects))
         lines.append("Double-click or Enter opens the ring")
