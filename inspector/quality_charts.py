@@ -51,6 +51,11 @@ FIGSIZE = (9.0, 5.0)
 #: The I-MR chart shows the most recent rings only: beyond a few hundred points an
 #: individuals chart is a smear (subgroup charts and histograms use every ring).
 MAX_INDIVIDUALS = 500
+#: Fewer rings than this get no normal curve over their histogram.
+_MIN_FIT = 10
+#: Below this many rings a capability index is too uncertain to read without a warning
+#: (Montgomery ch. 8.3.5 shows wide confidence intervals for Cp at small n).
+_MIN_CAPABILITY_N = 30
 #: Montgomery (ch. 6.2) recommends 20–25 subgroups for trial control limits.
 _MIN_SUBGROUPS_ADVISED = 20
 
@@ -566,7 +571,8 @@ def histogram_figure(data: QualityData, feature: Feature) -> Figure:
     counts, edges, _ = ax.hist(
         values, bins=bins, range=(lo, hi), color=_DATA, edgecolor="white", linewidth=0.5, zorder=2
     )
-    if cap.std is not None and cap.mean is not None and cap.cp is not None:
+    # A fitted curve over a handful of rings claims a shape the data cannot show.
+    if cap.n >= _MIN_FIT and cap.std is not None and cap.mean is not None and cap.cp is not None:
         grid = np.linspace(lo, hi, 300)
         density = np.exp(-0.5 * ((grid - cap.mean) / cap.std) ** 2) / (cap.std * np.sqrt(2 * np.pi))
         ax.plot(
@@ -598,6 +604,7 @@ def histogram_figure(data: QualityData, feature: Feature) -> Figure:
     ax.set_ylim(0, max(1.0, float(np.max(counts))) * 1.1)
     ax.set_xlabel("mm", fontsize=9, color=_TEXT)
     ax.set_ylabel("rings", fontsize=9, color=_TEXT)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
     def fmt(v: float | None, digits: int) -> str:
         return "n/a" if v is None else f"{v:.{digits}f}"
@@ -632,6 +639,11 @@ def histogram_figure(data: QualityData, feature: Feature) -> Figure:
         f"Tolerance {nominal:.3f} ± {usl - nominal:.3f} mm from the recipe snapshot "
         f"{dims.recipe}. Cp = (USL − LSL)/6s, Cpk = min(USL − x̄, x̄ − LSL)/3s, s the "
         "sample standard deviation (Montgomery, §8.3); n/a when n < 2 or no spread.",
+        *(
+            [f"Only {cap.n} rings: Cp and Cpk are rough estimates (30 or more are advised)."]
+            if 2 <= cap.n < _MIN_CAPABILITY_N
+            else []
+        ),
         *_dimension_notes(data, dims),
     ]
     _titles(fig, title, subtitle, notes)
@@ -666,8 +678,8 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("trend", "Trend", trend_figure),
     ChartSpec("id-imr", "ID I-MR", _feature(imr_figure, "id")),
     ChartSpec("cs-imr", "CS I-MR", _feature(imr_figure, "cs")),
-    ChartSpec("id-xbar", "ID X̄-R/S", _feature(subgroup_figure, "id")),
-    ChartSpec("cs-xbar", "CS X̄-R/S", _feature(subgroup_figure, "cs")),
+    ChartSpec("id-xbar", "ID Xbar-R/S", _feature(subgroup_figure, "id")),
+    ChartSpec("cs-xbar", "CS Xbar-R/S", _feature(subgroup_figure, "cs")),
     ChartSpec("id-histogram", "ID histogram", _feature(histogram_figure, "id")),
     ChartSpec("cs-histogram", "CS histogram", _feature(histogram_figure, "cs")),
 )
