@@ -106,7 +106,8 @@ def _short_time(time_utc: str) -> str:
 def _label(defect: RingDefect) -> str:
     text = f"#{defect.idx} {_type_name(defect)}"
     if defect.overruled:
-        text += f" ✎ overruled → {call_text(defect.final_reject)}"
+        # Short: the label must fit beside a box near the image's edge; the legend says ✎.
+        text += f" ✎ {call_text(defect.final_reject)}"
     return text
 
 
@@ -547,6 +548,10 @@ def _table(model: _RowsModel, tooltip: str) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(26)
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # The last column takes what is left (no needless horizontal scroll bar).
+    view.horizontalHeader().setSectionResizeMode(
+        model.columnCount() - 1, QHeaderView.ResizeMode.Stretch
+    )
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
     # The desk shows several tables beside the image: a size smaller than the station's.
@@ -604,7 +609,7 @@ class RingPanel(QWidget):
         self._image.overlaysToggled.connect(self._overlay.setVisible)
         self._legend = QLabel(
             "Box: <b>solid</b> rejects · <i>dotted</i> accepted · "
-            "<span style='color:#b8bec6'>dashed grey ✎</span> overruled by a review"
+            "<span style='color:#b8bec6'>dashed grey ✎</span> call overruled by a review"
         )
         self._legend.setObjectName("muted")
         self._legend.setWordWrap(True)  # else its width holds the image side wide open
@@ -631,9 +636,6 @@ class RingPanel(QWidget):
         self._review_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         # The reason is what matters: it takes the rest of the width and wraps.
         self._review_table.setWordWrap(True)
-        self._review_table.horizontalHeader().setSectionResizeMode(
-            len(RingReviewsModel.HEADERS) - 1, QHeaderView.ResizeMode.Stretch
-        )
         self._review_table.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
@@ -819,7 +821,7 @@ class RingPanel(QWidget):
         if self._user_sized:
             return
         width, height = max(event.size().width(), 600), max(event.size().height(), 500)
-        self._split.setSizes([width * 48 // 100, width - width * 48 // 100])
+        self._split.setSizes([width * 46 // 100, width - width * 46 // 100])
         self._left.setSizes([height - 270, 270])
         self._right.setSizes([height * 55 // 100, height * 45 // 100])
 
