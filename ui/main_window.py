@@ -9,17 +9,25 @@ again, the window only hides what would be refused.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
-from inspector.auth import Permission, User
+from inspector.auth import Permission, Role, User
 from inspector.calibration import Calibration
 from inspector.recipes import RecipeError, list_recipes, load_grade
 from inspector.runner import InspectionSettings
 from ui.camera import CameraController, open_source
+from ui.desk.admin_view import AdminView
+from ui.desk.charts_view import ChartsView
+from ui.desk.database import DeskDatabase
+from ui.desk.history_view import HistoryView
+from ui.desk.lots_view import LotsView
+from ui.desk.recipes_view import RecipesView
+from ui.desk.review_view import ReviewView
 from ui.dialogs import CalibrationDialog, FirstAdminDialog, OpenLotDialog, SettingsDialog
 from ui.hot_folder import HotFolderWatcher
 from ui.inspection_worker import InspectionController
@@ -34,6 +42,7 @@ from ui.settings import (
 from ui.sign_in import SignInView
 from ui.station_service import StationService
 from ui.station_view import StationView
+from ui.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +93,19 @@ class MainWindow(QMainWindow):
             raise ValueError("MainWindow needs a service or the records")
         self.station = StationView(self.camera, self.inspections, station_service)
         self.sign_in = SignInView()
+        self.workspace = Workspace()
+        self.workspace.add_page("station", "Station", self.station, lambda _user: True)
+        self.desk: DeskDatabase | None = None
+        if records is not None:
+            self._build_desk(DeskDatabase(records.db_path, self))
+        else:
+            self.workspace.nav.hide()  # a bare station: nothing else to go to
+            self.workspace.show_page("station")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.sign_in)
-        self.pages.addWidget(self.station)
+        self.pages.addWidget(self.workspace)
         self.setCentralWidget(self.pages)
-        self.pages.setCurrentWidget(self.station if records is None else self.sign_in)
+        self.pages.setCurrentWidget(self.workspace if records is None else self.sign_in)
         self._creating_admin = False
         self._lot_no: str | None = None
         self.inspections.calibrated.connect(self.on_calibrated)
@@ -115,6 +132,29 @@ class MainWindow(QMainWindow):
             self.station.set_lot_opening_allowed(False)
             self.station.capture_button.setFocus()
             self._update_hot_folder()
+
+    def _build_desk(self, desk: DeskDatabase) -> None:
+        """The quality desk's pages, shown by role (the core checks every action again)."""
+        self.desk = desk
+        engineer_or_manager = (Role.ENGINEER, Role.MANAGER)
+        self.review = ReviewView(desk)
+        self.history = HistoryView(desk)
+        self.charts = ChartsView(desk)
+        self.lots = LotsView(desk)
+        self.recipes = RecipesView(desk)
+        self.admin = AdminView(desk)
+        # Charts follow the history table's filter.
+        self.history.filterChanged.connect(self.charts.set_filter)
+        pages: tuple[tuple[str, str, QWidget, Callable[[User], bool]], ...] = (
+            ("review", "Review queue", self.review, lambda u: u.can(Permission.REVIEW)),
+            ("history", "Defect history", self.history, lambda u: u.role in engineer_or_manager),
+            ("charts", "Charts", self.charts, lambda u: u.role in engineer_or_manager),
+            ("lots", "Lots & certificates", self.lots, lambda u: u.role in engineer_or_manager),
+            ("recipes", "Recipes", self.recipes, lambda u: u.role in engineer_or_manager),
+            ("admin", "Administration", self.admin, lambda u: u.role is Role.ADMIN),
+        )
+        for key, title, widget, shown_to in pages:
+            self.workspace.add_page(key, title, widget, shown_to)
 
     def _build_menus(self) -> None:
         view = self.station
@@ -289,7 +329,8 @@ class MainWindow(QMainWindow):
                 "READY", "Scan the lot, then place a ring and press Space"
             )
         self.menuBar().show()
-        self.pages.setCurrentWidget(self.station)
+        self.workspace.set_user(user)
+        self.pages.setCurrentWidget(self.workspace)
         self.station.refresh_header()
         self.station.header.set_operator(user.full_name or user.name)
         self.station.focus_lot_field()
@@ -306,6 +347,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Seal Inspector — Station")
         self.menuBar().hide()
         self.station.header.set_operator("")
+        self.workspace.set_user(None)
         self.pages.setCurrentWidget(self.sign_in)
         self.sign_in.reset()
 
@@ -356,8 +398,8 @@ class MainWindow(QMainWindow):
         detail = (
             f"{prog.inspected} of {prog.required} rings inspected, {prog.nonconforming} "
             f"nonconforming ({plan}). The plan decides: {str(prog.decision).upper()}. "
-            f"An engineer reviews and records the disposition (inspector lot dispose "
-            f"{lot.lot_no}). Scan the next lot."
+            f"An engineer reviews the rings and records the disposition of {lot.lot_no} "
+            "in Lots & certificates. Scan the next lot."
         )
         self.station.lot_done.show_decision(lot.lot_no, str(prog.decision), detail)
 
@@ -422,3 +464,5 @@ class MainWindow(QMainWindow):
         self.inspections.shutdown()
         if self.records is not None:
             self.records.shutdown()
+        if self.desk is not None:
+            self.desk.shutdown()

@@ -26,6 +26,7 @@ from inspector import auth
 from inspector.calibration import Calibration, save_calibration
 from inspector.paths import SAMPLE_IMAGES_DIR
 from inspector.recipes import list_recipes, load_grade, load_recipe
+from inspector.records import lots
 from inspector.records.lots import LotSpec
 from inspector.runner import InspectionSettings
 from inspector.store import open_store
@@ -249,8 +250,39 @@ def _render_records(
     wait_until(app, lambda: view.lot_done.isVisible())
     app.processEvents()
     written.append(save(window, outdir / "lot_complete.png"))
+    written += _render_desk(app, window, outdir, db)
     window.close()
     window.shutdown()
+    return written
+
+
+def _render_desk(app: QApplication, window: MainWindow, outdir: Path, db: Path) -> list[Path]:
+    """The quality desk's pages in the signed-in window (engineer, then admin)."""
+    assert window.desk is not None
+    desk = window.desk
+    written: list[Path] = []
+
+    def page(key: str, name: str) -> None:
+        assert window.workspace.show_page(key), key
+        wait_until(app, lambda: not desk.busy)
+        app.processEvents()
+        written.append(save(window, outdir / name))
+
+    page("review", "desk_review.png")
+    page("history", "desk_history.png")
+    page("charts", "desk_charts.png")
+    with open_store(db) as records_store:
+        engineer = auth.get_user(records_store, "mkeller")
+        lots.dispose(records_store, engineer, "L-2611-0431", reason="reviewed: cut ring sorted")
+    assert window.workspace.show_page("lots")
+    wait_until(app, lambda: not desk.busy)
+    window.lots.select_lot("L-2611-0431")
+    page("lots", "desk_lots.png")
+    page("recipes", "desk_recipes.png")
+    window.sign_out()
+    window.records.sign_in("admin", DEMO_PASSWORD)  # type: ignore[union-attr]
+    wait_until(app, lambda: window.workspace.page_keys() == ["station", "admin"])
+    page("admin", "desk_admin.png")
     return written
 
 

@@ -97,6 +97,14 @@ def open_lot(qtbot, window: MainWindow, monkeypatch, spec: LotSpec, part: str) -
         window.station.open_lot_action.trigger()
 
 
+def on_station(window: MainWindow) -> bool:
+    """The signed-in work area shows the station page."""
+    return (
+        window.pages.currentWidget() is window.workspace
+        and window.workspace.current_key() == "station"
+    )
+
+
 def db_rows(db: Path, lot_no: str) -> list[history.HistoryRow]:
     with open_store(db) as store:
         return history.query(store, history.HistoryFilter(lot=lot_no))
@@ -123,7 +131,7 @@ def test_first_run_asks_for_the_admin_and_signs_them_in(qtbot, tmp_path, db, mon
         pass
     assert signed.args[0].role is Role.ADMIN
     assert asked[0] == "" and "at least 8 characters" in asked[1]
-    assert window.pages.currentWidget() is window.station
+    assert on_station(window)
     # An admin manages users; the station records nothing for them.
     assert not window.station.open_lot_action.isVisible()
     assert not window.station.capture_action.isEnabled()
@@ -136,7 +144,7 @@ def test_sign_in_opens_the_station_for_that_user(qtbot, station):
     assert station.pages.currentWidget() is station.sign_in
     assert not station.menuBar().isVisible()
     sign_in(qtbot, station, "inspector")
-    assert station.pages.currentWidget() is station.station
+    assert on_station(station)
     assert station.station.header.value("operator") == "Inspector"
     assert station.station.header.value("lot") == "no lot open"
     assert station.station.lot_field.hasFocus()
