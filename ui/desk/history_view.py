@@ -435,8 +435,9 @@ class HistoryView(QWidget):
         if self._user is None:
             return
         self.gallery_model.forget()
-        self._db.call(history.choices, self._on_choices, self.message.show_error)
+        # The first page goes first: it is what the user waits for; the combos can follow.
         self.apply_filter(force=True)
+        self._db.call(history.choices, self._on_choices, self.message.show_error)
 
     # -- the filter --------------------------------------------------------------------
 
