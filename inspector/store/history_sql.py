@@ -9,25 +9,27 @@ starts with the same columns, so a page deep in the table costs what the first o
 Which index serves which sort (``EXPLAIN QUERY PLAN`` on the 300,000-inspection benchmark
 database; see ``benchmarks/history_view_benchmark.py``):
 
-============  ==============================  ==================================================
-sort          keys (then ``i.id``)            plan
-============  ==============================  ==================================================
-time          time_utc                        ``inspections_time`` range
-lot           lot_no, seq                     lots by ``lot_no``, then ``UNIQUE (lot_id, seq)``
-part          part, time_utc                  ``lots_part``, then ``(lot_id, seq)``; sorts a lot
-station       station, time_utc               ``inspections_station`` range
-operator      operator name, time_utc         users by name, then ``inspections_operator``
-verdict       final_verdict, time_utc         ``inspections_verdict`` range
-customer,     name / value, time_utc          no index covers them: every page sorts the
-review,                                       filtered rows (~70-100 ms over 300,000)
-machine
-verdict, ID,
-CS
-============  ==============================  ==================================================
+==============  ===========================  ==============================================
+sort            keys (then ``i.id``)         plan
+==============  ===========================  ==============================================
+time            time_utc                     ``inspections_time`` range
+lot             lot_no, seq                  lots by ``lot_no``, then ``(lot_id, seq)``
+part            part, time_utc               ``lots_part``, then ``(lot_id, seq)``; sorts
+                                             within a part (~20 ms a page)
+station         station, time_utc            ``inspections_station`` range
+operator        operator name, time_utc      users by name, then ``inspections_operator``
+verdict         final_verdict, time_utc      ``inspections_verdict`` range
+review          review_outcome, time_utc     ``inspections_review`` range
+customer        name, lot_no, seq            sorts every row: the customer is reached
+                                             through a LEFT JOIN (~100-160 ms a page)
+machine         verdict, time_utc            no index: sorts every row (~150-650 ms a
+verdict                                      page); the desk does not offer it
+ID, CS          id_mm / cs_mm, time_utc      no index: as above
+==============  ===========================  ==============================================
 
 A row value holding NULL compares as unknown, so a sort whose first key may be NULL (customer,
-review outcome) walks the NULL rows and the others as two ranges; ID and CS are compared
-through ``ifnull`` with a value below any real one.
+review outcome, ID, CS) walks the NULL rows and the others as two ranges; keys stay bare
+columns so that an index on them can serve the order.
 
 The filters are those of :func:`inspector.store.repo.history` (same SQL, same indexes).
 """
@@ -61,14 +63,14 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "machine_verdict": ("i.verdict", "i.time_utc"),
     "verdict": ("i.final_verdict", "i.time_utc"),
     "review": ("i.review_outcome", "i.time_utc"),
-    "id_mm": ("ifnull(i.id_mm, -1.0)", "i.time_utc"),
-    "cs_mm": ("ifnull(i.cs_mm, -1.0)", "i.time_utc"),
+    "id_mm": ("i.id_mm", "i.time_utc"),
+    "cs_mm": ("i.cs_mm", "i.time_utc"),
 }
 
 #: Sorts whose first key may be NULL (SQLite orders NULL below every value): pages cross
 #: between the NULL and the non-NULL rows in two steps, since a row value holding NULL
 #: compares as unknown.
-NULLABLE_FIRST = frozenset({"customer", "review"})
+NULLABLE_FIRST = frozenset({"customer", "review", "id_mm", "cs_mm"})
 
 _SELECT = (
     "SELECT i.id, i.time_utc, l.lot_no, l.part, c.name AS customer, i.station, "
