@@ -310,3 +310,37 @@ def test_bad_filter_is_reported_not_raised(qtbot, view: HistoryView) -> None:
     assert "not a defect type" in view.message.text()
     assert not view.model.canFetchMore(QModelIndex())
     assert view.defect_type.currentData() == "smudge"
+
+
+def test_enter_opens_the_selected_ring(qtbot, view: HistoryView) -> None:
+    view.show()
+    view.table.setFocus()
+    view.table.selectRow(3)
+    with qtbot.waitSignal(view.ringOpened) as opened:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened.args == [view.model.row_at(3).inspection_id]
+
+
+def test_export_in_chunks_shows_progress_and_can_be_cancelled(
+    qtbot, view: HistoryView, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import ui.desk.history_view as module
+
+    monkeypatch.setattr(module, "EXPORT_CHUNK", 2)  # six rings: three chunks
+    target = tmp_path / "all.csv"
+    monkeypatch.setattr(CsvSaveDialog, "ask", classmethod(lambda cls, parent, name: target))
+    with qtbot.waitSignal(view.exported, timeout=5000) as done:
+        view.export_csv()
+        assert view.exporting and view.export_progress.maximum() == 6
+    assert done.args == [str(target), 6]
+    assert not view.exporting and view.export_progress.isHidden()
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 7  # header and six rings
+
+    again = tmp_path / "cancelled.csv"
+    monkeypatch.setattr(CsvSaveDialog, "ask", classmethod(lambda cls, parent, name: again))
+    view.export_csv()
+    view.cancel_export()
+    qtbot.waitUntil(lambda: not view.exporting)
+    qtbot.waitUntil(lambda: not (tmp_path / "cancelled.csv.part").exists())
+    assert not again.exists()
+    assert "cancelled" in view.message.text()

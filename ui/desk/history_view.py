@@ -16,8 +16,18 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QDate, QModelIndex, QSignalBlocker, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -330,12 +340,22 @@ class HistoryView(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
-        for view in (self.table, self.gallery):
-            for key in ("Return", "Enter"):
-                shortcut = QShortcut(QKeySequence(key), view)
-                shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-                shortcut.activated.connect(self.open_current)
+        # Enter opens the ring: a filter, since the item views take Return themselves.
+        self.table.installEventFilter(self)
+        self.gallery.installEventFilter(self)
         self.set_user(None)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Open the current ring on Return or Enter in the table or the gallery."""
+        if (
+            watched in (self.table, self.gallery)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.open_current()
+            return True
+        return super().eventFilter(watched, event)
 
     # -- building ----------------------------------------------------------------------
 
