@@ -57,7 +57,13 @@ from inspector.records.rings import RingRecord
 from inspector.store import SqliteStore
 from ui.desk.database import DeskDatabase
 from ui.desk.gallery import GalleryModel, GalleryView
-from ui.desk.history_model import COLUMN_SAMPLES, COLUMNS, ROW_ROLE, HistoryTableModel
+from ui.desk.history_model import (
+    COLUMN_SAMPLES,
+    COLUMNS,
+    ROW_ROLE,
+    HistoryTableModel,
+    display,
+)
 from ui.desk.ring_panel import RingPanel
 from ui.theme import BASE_POINT_SIZE
 from ui.widgets import MessageBar
@@ -67,6 +73,9 @@ _NO_DATE = QDate(2000, 1, 1)
 #: Rings written per export job: big enough to be quick, small enough to show progress
 #: and to let other views' jobs through between chunks.
 EXPORT_CHUNK = 20_000
+#: Text columns widened to the first page's longest value: lot, part, customer, station,
+#: operator.
+_FITTED_COLUMNS = (1, 3, 4, 5, 6)
 #: How long the filter waits after a change before asking the records (coalesces typing).
 FILTER_DELAY_MS = 250
 
@@ -227,6 +236,7 @@ class HistoryView(QWidget):
         self._export: tuple[HistoryFilter, HistorySort, Path, Path] | None = None
         self._export_written = 0
         self._export_cancelled = False
+        self._fitted = False
 
         self.model = HistoryTableModel(db, self)
         self.gallery_model = GalleryModel(db, self.model, self)
@@ -325,6 +335,7 @@ class HistoryView(QWidget):
 
         self.model.loadingChanged.connect(self._on_loading)
         self.model.pageLoaded.connect(self._update_summary)
+        self.model.pageLoaded.connect(self._fit_to_rows)
         self.model.countChanged.connect(self._update_summary)
         self.model.failed.connect(self.message.show_error)
         self.gallery_model.failed.connect(self.message.show_error)
@@ -427,10 +438,31 @@ class HistoryView(QWidget):
         bold.setBold(True)  # the header and the verdict are bold
         text, titles = QFontMetrics(self.table.font()), QFontMetrics(bold)
         for column, sample in enumerate(COLUMN_SAMPLES):
+            # The header needs room for its sort arrow; a cell for its padding.
+            cell = titles if column in (8, 9) else text  # final verdict, overruled: bold
             width = max(
-                text.horizontalAdvance(sample), titles.horizontalAdvance(COLUMNS[column][0])
+                cell.horizontalAdvance(sample) + 14,
+                titles.horizontalAdvance(COLUMNS[column][0]) + 22,
             )
-            header.resizeSection(column, width + 34)  # cell padding and the sort arrow
+            header.resizeSection(column, width)
+
+    @Slot(int)
+    def _fit_to_rows(self, added: int) -> None:
+        """Widen the text columns once, for the longest lot, part… of the first page.
+
+        Only once: columns that jumped with every filter would be harder to read.
+        """
+        if self._fitted or not added:
+            return
+        self._fitted = True
+        header = self.table.horizontalHeader()
+        metrics = QFontMetrics(self.table.font())
+        cap = metrics.horizontalAdvance("M" * 18)
+        rows = self.model.rows()
+        for column in _FITTED_COLUMNS:
+            widest = max(metrics.horizontalAdvance(display(r, column)) for r in rows) + 14
+            if widest > header.sectionSize(column):
+                header.resizeSection(column, min(widest, cap))
 
     # -- the view contract -------------------------------------------------------------
 
