@@ -170,7 +170,10 @@ def run(db_path: Path, scroll_to: int) -> None:
         ("customer ascending", 4, Qt.SortOrder.AscendingOrder),
         ("station descending", 5, Qt.SortOrder.DescendingOrder),
         ("operator ascending", 6, Qt.SortOrder.AscendingOrder),
+        ("machine verdict descending", 7, Qt.SortOrder.DescendingOrder),
         ("final verdict ascending", 8, Qt.SortOrder.AscendingOrder),
+        ("ID mm ascending", 11, Qt.SortOrder.AscendingOrder),
+        ("CS mm descending", 12, Qt.SortOrder.DescendingOrder),
         ("review descending", 9, Qt.SortOrder.DescendingOrder),
         ("time ascending", 0, Qt.SortOrder.AscendingOrder),
     )

@@ -229,7 +229,15 @@ _V2: tuple[str, ...] = (
     )""",
 )
 
+# Version 3: the desk's history sorts by the machine's verdict, ID and CS; without an index
+# each page of a 300,000-ring history sorted every row (90–850 ms), with one 5–9 ms.
+_V3: tuple[str, ...] = (
+    "CREATE INDEX inspections_machine_verdict ON inspections (verdict, time_utc)",
+    "CREATE INDEX inspections_id_mm ON inspections (id_mm, time_utc)",
+    "CREATE INDEX inspections_cs_mm ON inspections (cs_mm, time_utc)",
+)
+
 #: Every migration in order; ``MIGRATIONS[k - 1]`` brings the schema to version ``k``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 #: The schema version this program writes.
 SCHEMA_VERSION = len(MIGRATIONS)

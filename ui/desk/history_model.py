@@ -49,12 +49,12 @@ COLUMNS: tuple[tuple[str, SortKey | None, str], ...] = (
     ("Customer", SortKey.CUSTOMER, "The lot's customer"),
     ("Station", SortKey.STATION, "Inspection station"),
     ("Operator", SortKey.OPERATOR, "Who recorded the ring"),
-    ("Machine", None, "The engine's verdict, never changed"),
+    ("Machine", SortKey.MACHINE_VERDICT, "The engine's verdict, never changed"),
     ("Final", SortKey.VERDICT, "The verdict that counts, after reviews"),
     ("Review", SortKey.REVIEW, "Review outcome: confirmed, overruled, or not reviewed"),
     ("Defects", None, "Defect types found; * marks a call a review overruled"),
-    ("ID mm", None, "Measured inner diameter"),
-    ("CS mm", None, "Measured cross-section"),
+    ("ID mm", SortKey.ID_MM, "Measured inner diameter"),
+    ("CS mm", SortKey.CS_MM, "Measured cross-section"),
 )
 #: A typical widest text of each column, to size it by the font in use (Defects stretches).
 COLUMN_SAMPLES = (
