@@ -94,7 +94,7 @@ def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
         small = small[:, :, np.newaxis]
 
     small = np.asarray(small, dtype=np.float32)
-    foreground, background_model, distance = _segment(small)
+    foreground = _segment(small)
     ring_mask = _largest_object(foreground)
     if ring_mask is None:
         raise RingNotFound("no ring found in view: nothing stands out from the background")
@@ -126,7 +126,6 @@ def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
     touches = bool(
         xs.min() < 1.0 or ys.min() < 1.0 or xs.max() > small_w - 2.0 or ys.max() > small_h - 2.0
     )
-    del background_model, distance
 
     # Back to full-image pixels. A pixel centre maps as (p + 0.5) / factor - 0.5.
     scale = 1.0 / factor
@@ -143,23 +142,21 @@ def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
 
 def _segment(
     small: FloatImage,
-) -> tuple[npt.NDArray[np.bool_], FloatImage, FloatImage]:
-    """Split foreground from a smoothly varying background.
-
-    Returns the foreground mask, the background model and the colour distance.
-    """
+) -> npt.NDArray[np.bool_]:
+    """Split foreground from a smoothly varying background; return the foreground mask."""
     height, width = small.shape[:2]
     border = max(2, int(0.03 * min(height, width)))
     frame = np.ones((height, width), bool)
     frame[border:-border, border:-border] = False
+    # Work on contiguous channel planes: numpy is slow at broadcasting and reducing over a
+    # trailing axis of length 3 (about 2 ms a pass here), and plane by plane is fast.
+    planes = [np.ascontiguousarray(small[:, :, k]) for k in range(small.shape[2])]
 
     background_mask = frame
-    model = np.empty_like(small)
     foreground = np.zeros((height, width), bool)
-    distance = np.zeros((height, width), np.float32)
     for _ in range(2):
         model = _fit_background_surface(small, background_mask)
-        distance = np.sqrt(np.sum((small - model) ** 2, axis=2)).astype(np.float32)
+        distance = _colour_distance(planes, model)
         threshold = _otsu_threshold(distance)
         noise = _robust_sigma(distance[background_mask])
         # Otsu splits any image in two; demand that the split stands well above the
@@ -171,19 +168,44 @@ def _segment(
         ).astype(bool)
         if background_mask.sum() < 0.05 * height * width:
             break
-    return foreground, model, distance
+    return foreground
 
 
-def _fit_background_surface(image: FloatImage, mask: npt.NDArray[np.bool_]) -> FloatImage:
-    """Least-squares quadratic surface per channel through the masked pixels."""
+def _colour_distance(planes: list[FloatImage], model: list[FloatImage]) -> npt.NDArray[np.float32]:
+    """Euclidean distance (float32) between image and model, given as channel planes.
+
+    The squares are summed channel after channel, the order a sum over the colour axis
+    takes, so the result is the same to the bit.
+    """
+    total = np.square(planes[0] - model[0])
+    for plane, surface in zip(planes[1:], model[1:], strict=True):
+        total += np.square(plane - surface)
+    result: npt.NDArray[np.float32] = np.sqrt(total, out=total)
+    return result
+
+
+def _fit_background_surface(image: FloatImage, mask: npt.NDArray[np.bool_]) -> list[FloatImage]:
+    """Least-squares quadratic surface per channel through the masked pixels.
+
+    Parameters
+    ----------
+    image : (H, W, C) ndarray of float32
+    mask : (H, W) ndarray of bool
+        The pixels taken to be background.
+
+    Returns
+    -------
+    list of C (H, W) ndarrays of float32
+        The surface, one plane per channel.
+    """
     height, width, channels = image.shape
     rows, cols = np.nonzero(mask)
     if rows.size > 4000:  # a sparse, even subset is plenty for six coefficients
         step = rows.size // 4000 + 1
         rows, cols = rows[::step], cols[::step]
     if rows.size < 12:
-        median = np.median(image.reshape(-1, channels), axis=0)
-        return np.broadcast_to(median, image.shape).astype(np.float32).copy()
+        median = np.median(image.reshape(-1, channels), axis=0).astype(np.float32)
+        return [np.full((height, width), level, np.float32) for level in median]
     u = cols / width - 0.5
     v = rows / height - 0.5
     design = np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], axis=1)
@@ -195,15 +217,19 @@ def _fit_background_surface(image: FloatImage, mask: npt.NDArray[np.bool_]) -> F
     if keep.sum() >= 12:
         coefficients = _solve(design[keep], values[keep])
     # Evaluate the quadratic separably in float32: a row term, a column term and the
-    # cross term, broadcast to (H, W, C) once.
+    # cross term, each plane with the same operations in the same order.
     c = coefficients.astype(np.float32)
-    u = (np.arange(width, dtype=np.float32) / width - 0.5)[:, np.newaxis]  # (W, 1)
-    v = (np.arange(height, dtype=np.float32) / height - 0.5)[:, np.newaxis]  # (H, 1)
-    row_term = c[0] + v * c[2] + (v * v) * c[5]  # (H, C)
-    col_term = u * c[1] + (u * u) * c[3]  # (W, C)
-    surface = row_term[:, np.newaxis, :] + col_term[np.newaxis, :, :]
-    surface += (v * u.T)[:, :, np.newaxis] * c[4]
-    return np.asarray(surface, dtype=np.float32)
+    u_row = np.arange(width, dtype=np.float32) / width - 0.5  # (W,)
+    v_col = (np.arange(height, dtype=np.float32) / height - 0.5)[:, np.newaxis]  # (H, 1)
+    cross = v_col * u_row[np.newaxis, :]  # (H, W)
+    surfaces = []
+    for k in range(channels):
+        row_term = c[0, k] + v_col * c[2, k] + (v_col * v_col) * c[5, k]  # (H, 1)
+        col_term = u_row * c[1, k] + (u_row * u_row) * c[3, k]  # (W,)
+        surface = row_term + col_term[np.newaxis, :]
+        surface += cross * c[4, k]
+        surfaces.append(np.asarray(surface, dtype=np.float32))
+    return surfaces
 
 
 def _solve(
