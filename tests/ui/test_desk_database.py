@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 
 import pytest
+import shiboken6
+from PySide6.QtWidgets import QWidget
 
 from inspector import auth
 from inspector.store import SqliteStore, StoreError
@@ -55,4 +58,25 @@ def test_jobs_answer_in_the_order_asked(qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: len(answers) == 5)
     assert answers == [0, 1, 2, 3, 4]
     assert not db.busy
+    db.shutdown()
+
+
+def test_an_answer_for_a_deleted_view_is_dropped(qtbot, tmp_path: Path) -> None:
+    db = DeskDatabase(tmp_path / "records.db")
+    seen: list[object] = []
+
+    class View(QWidget):
+        def show_rows(self, _job: int, rows: object) -> None:
+            seen.append(rows)
+            self.setWindowTitle("rows")  # would raise on a deleted C++ object
+
+    view = View()
+    db.call(lambda _store: "first", functools.partial(view.show_rows, 1), seen.append)
+    shiboken6.delete(view)  # gone before the answer can arrive
+    qtbot.waitUntil(lambda: not db.busy)
+    assert seen == []
+    alive = View()
+    db.call(lambda _store: "second", functools.partial(alive.show_rows, 2), seen.append)
+    qtbot.waitUntil(lambda: not db.busy)
+    assert seen == ["second"]
     db.shutdown()

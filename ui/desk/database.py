@@ -14,6 +14,7 @@ arrives at a ``@Slot`` of a GUI-thread object: no lambda ever crosses the thread
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from inspector.recipes import RecipeError
@@ -40,6 +42,31 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 Work = Callable[[SqliteStore], Any]
 Done = Callable[[Any], None]
 Failed = Callable[[str], None]
+
+
+def _owners(callback: Callable[..., Any]) -> list[QObject]:
+    """The Qt objects a callback works on: the object of a bound method (also inside a
+    ``functools.partial``), or the Qt objects a local function closes over."""
+    while isinstance(callback, functools.partial):
+        callback = callback.func
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, QObject):
+        return [owner]
+    cells = getattr(callback, "__closure__", None) or ()
+    return [c.cell_contents for c in cells if isinstance(_cell(c), QObject)]
+
+
+def _cell(cell: Any) -> object:
+    try:
+        return cell.cell_contents
+    except ValueError:  # an empty cell
+        return None
+
+
+def _alive(callback: Callable[..., Any]) -> bool:
+    """False when the callback works on a Qt object already deleted (a view closed while
+    its answer was on the way): the answer has nowhere to go."""
+    return all(shiboken6.isValid(owner) for owner in _owners(callback))
 
 
 def user_message(exc: BaseException) -> str:
@@ -158,13 +185,13 @@ class DeskDatabase(QObject):
     @Slot(int, object)
     def _on_finished(self, job_id: int, result: object) -> None:
         callbacks = self._answer(job_id)
-        if callbacks is not None:
+        if callbacks is not None and _alive(callbacks[0]):
             callbacks[0](result)
 
     @Slot(int, str)
     def _on_failed(self, job_id: int, message: str) -> None:
         callbacks = self._answer(job_id)
-        if callbacks is not None:
+        if callbacks is not None and _alive(callbacks[1]):
             callbacks[1](message)
 
     def shutdown(self) -> None:
