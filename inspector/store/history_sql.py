@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from inspector.store.history_filter import filter_conditions
 from inspector.store.sqlite import Row, Tx
 
 __all__ = [
@@ -83,51 +84,6 @@ _FROM = (
 )
 
 
-def _where(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
-    """The WHERE terms and parameters of the history's filters (as in ``repo.history``)."""
-    where: list[str] = []
-    params: list[Any] = []
-    if filters.get("time_from") is not None:
-        where.append("i.time_utc >= ?")
-        params.append(filters["time_from"])
-    if filters.get("time_to") is not None:
-        where.append("i.time_utc < ?")
-        params.append(filters["time_to"])
-    if filters.get("customer") is not None:
-        where.append(
-            "i.lot_id IN (SELECT l2.id FROM lots l2 JOIN customers c2 "
-            "ON c2.id = l2.customer_id WHERE c2.name = ?)"
-        )
-        params.append(filters["customer"])
-    if filters.get("part") is not None:
-        where.append("i.lot_id IN (SELECT id FROM lots WHERE part = ?)")
-        params.append(filters["part"])
-    if filters.get("lot") is not None:
-        where.append("i.lot_id = (SELECT id FROM lots WHERE lot_no = ?)")
-        params.append(filters["lot"])
-    if filters.get("station") is not None:
-        where.append("i.station = ?")
-        params.append(filters["station"])
-    if filters.get("operator") is not None:
-        where.append("i.operator_id = (SELECT id FROM users WHERE name = ?)")
-        params.append(filters["operator"])
-    if filters.get("defect_type") is not None:
-        where.append("EXISTS (SELECT 1 FROM defects d WHERE d.type = ? AND d.inspection_id = i.id)")
-        params.append(filters["defect_type"])
-    if filters.get("verdict") is not None:
-        where.append("i.final_verdict = ?")
-        params.append(filters["verdict"])
-    review = filters.get("review")
-    if review == "none":
-        where.append("i.review_outcome IS NULL")
-    elif review == "reviewed":
-        where.append("i.review_outcome IS NOT NULL")
-    elif review is not None:
-        where.append("i.review_outcome = ?")
-        params.append(review)
-    return where, params
-
-
 def page(
     tx: Tx,
     filters: dict[str, Any],
@@ -159,7 +115,7 @@ def page(
         The columns of ``repo.history`` plus ``k0``, ``k1``… (the sort key values).
     """
     keys = (*SORT_KEYS[sort], "i.id")
-    where, params = _where(filters)
+    where, params = filter_conditions(**filters)
     op = "<" if descending else ">"
     direction = " DESC" if descending else ""
     order = ", ".join(f"{k}{direction}" for k in keys)
@@ -204,7 +160,7 @@ def page(
 
 def count(tx: Tx, filters: dict[str, Any]) -> int:
     """Return how many inspections match ``filters``."""
-    where, params = _where(filters)
+    where, params = filter_conditions(**filters)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     # Only the filters' own tables: the joins of a page add nothing to a count.
     return int(tx.scalar(f"SELECT count(*) FROM inspections i{clause}", params))

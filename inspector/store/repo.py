@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from inspector.store.history_filter import filter_conditions
 from inspector.store.sqlite import Row, Tx
 
 # --- meta --------------------------------------------------------------------------------
@@ -430,45 +431,18 @@ def history(
     ``review`` is ``"confirmed"``, ``"overruled"``, ``"reviewed"`` (either) or ``"none"``.
     Each filter is written so an index serves it (see :mod:`inspector.store.schema`).
     """
-    where: list[str] = []
-    params: list[Any] = []
-    if time_from is not None:
-        where.append("i.time_utc >= ?")
-        params.append(time_from)
-    if time_to is not None:
-        where.append("i.time_utc < ?")
-        params.append(time_to)
-    if customer is not None:
-        where.append(
-            "i.lot_id IN (SELECT l2.id FROM lots l2 JOIN customers c2 "
-            "ON c2.id = l2.customer_id WHERE c2.name = ?)"
-        )
-        params.append(customer)
-    if part is not None:
-        where.append("i.lot_id IN (SELECT id FROM lots WHERE part = ?)")
-        params.append(part)
-    if lot is not None:
-        where.append("i.lot_id = (SELECT id FROM lots WHERE lot_no = ?)")
-        params.append(lot)
-    if station is not None:
-        where.append("i.station = ?")
-        params.append(station)
-    if operator is not None:
-        where.append("i.operator_id = (SELECT id FROM users WHERE name = ?)")
-        params.append(operator)
-    if defect_type is not None:
-        where.append("EXISTS (SELECT 1 FROM defects d WHERE d.type = ? AND d.inspection_id = i.id)")
-        params.append(defect_type)
-    if verdict is not None:
-        where.append("i.final_verdict = ?")
-        params.append(verdict)
-    if review == "none":
-        where.append("i.review_outcome IS NULL")
-    elif review == "reviewed":
-        where.append("i.review_outcome IS NOT NULL")
-    elif review is not None:
-        where.append("i.review_outcome = ?")
-        params.append(review)
+    where, params = filter_conditions(
+        time_from=time_from,
+        time_to=time_to,
+        customer=customer,
+        part=part,
+        lot=lot,
+        station=station,
+        operator=operator,
+        defect_type=defect_type,
+        verdict=verdict,
+        review=review,
+    )
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     return tx.all(
         "SELECT i.id, i.time_utc, l.lot_no, l.part, c.name AS customer, i.station, "

@@ -16,6 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from inspector.store.history_filter import filter_conditions
 from inspector.store.sqlite import Row, Tx
 
 __all__ = [
@@ -54,47 +55,18 @@ def where(
 
     ``review`` is ``"confirmed"``, ``"overruled"``, ``"reviewed"`` (either) or ``"none"``.
     """
-    conds: list[str] = []
-    params: list[Any] = []
-    if time_from is not None:
-        conds.append("i.time_utc >= ?")
-        params.append(time_from)
-    if time_to is not None:
-        conds.append("i.time_utc < ?")
-        params.append(time_to)
-    if customer is not None:
-        conds.append(
-            "i.lot_id IN (SELECT l2.id FROM lots l2 JOIN customers c2 "
-            "ON c2.id = l2.customer_id WHERE c2.name = ?)"
-        )
-        params.append(customer)
-    if part is not None:
-        conds.append("i.lot_id IN (SELECT id FROM lots WHERE part = ?)")
-        params.append(part)
-    if lot is not None:
-        conds.append("i.lot_id = (SELECT id FROM lots WHERE lot_no = ?)")
-        params.append(lot)
-    if station is not None:
-        conds.append("i.station = ?")
-        params.append(station)
-    if operator is not None:
-        conds.append("i.operator_id = (SELECT id FROM users WHERE name = ?)")
-        params.append(operator)
-    if defect_type is not None:
-        conds.append(
-            "EXISTS (SELECT 1 FROM defects dt WHERE dt.type = ? AND dt.inspection_id = i.id)"
-        )
-        params.append(defect_type)
-    if verdict is not None:
-        conds.append("i.final_verdict = ?")
-        params.append(verdict)
-    if review == "none":
-        conds.append("i.review_outcome IS NULL")
-    elif review == "reviewed":
-        conds.append("i.review_outcome IN ('confirmed', 'overruled')")
-    elif review is not None:
-        conds.append("i.review_outcome = ?")
-        params.append(review)
+    conds, params = filter_conditions(
+        time_from=time_from,
+        time_to=time_to,
+        customer=customer,
+        part=part,
+        lot=lot,
+        station=station,
+        operator=operator,
+        defect_type=defect_type,
+        verdict=verdict,
+        review=review,
+    )
     return Where("".join(f" AND {c}" for c in conds), tuple(params))
 
 
