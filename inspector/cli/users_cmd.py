@@ -1,4 +1,4 @@
-"""``inspector users add|list|passwd|lock``: the people who may use the records.
+"""``inspector users add|list|passwd|lock|role``: the people who may use the records.
 
 The very first user is added without signing in and must be an admin (the bootstrap);
 after that only an admin adds, locks and unlocks users. A new password comes from
@@ -50,6 +50,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--reason", default="")
     p.set_defaults(handler=_lock)
 
+    p = sub.add_parser("role", parents=[common], help="give a user another role")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("role", metavar="ROLE", choices=[r.value for r in auth.Role])
+    p.add_argument("--reason", default="")
+    p.set_defaults(handler=_role)
+
 
 @handles_errors("users add")
 def _add(args: argparse.Namespace) -> int:
@@ -98,4 +104,13 @@ def _lock(args: argparse.Namespace) -> int:
         actor = sign_in(store, args)
         user = auth.set_locked(store, actor, args.name, locked=not args.unlock, reason=args.reason)
     print(f"user {user.name} {'locked' if user.disabled else 'unlocked'}")
+    return 0
+
+
+@handles_errors("users role")
+def _role(args: argparse.Namespace) -> int:
+    with open_db(args) as store:
+        actor = sign_in(store, args)
+        user = auth.set_role(store, actor, args.name, args.role, reason=args.reason)
+    print(f"user {user.name} is now {user.role.value}")
     return 0

@@ -82,6 +82,22 @@ def test_users_commands(
     assert main(["users", "passwd", "--user", "eva"]) == 0
 
 
+def test_users_role_changes_a_role_and_keeps_the_last_admin(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSPECTOR_PASSWORD", ADMIN_PW)
+    assert main(["users", "role", "ivo", "engineer", "--reason", "trained", "--user", "admin"]) == 0
+    assert "ivo is now engineer" in capsys.readouterr().out
+    assert main(["users", "role", "admin", "manager", "--user", "admin"]) == 2
+    assert "admin" in capsys.readouterr().err
+    monkeypatch.setenv("INSPECTOR_PASSWORD", PW)
+    assert main(["users", "role", "max", "admin", "--user", "eva"]) == 2
+    assert "eva is an engineer" in capsys.readouterr().err
+    assert main(["users", "list", "--json"]) == 0
+    roles = {u["name"]: u["role"] for u in json.loads(capsys.readouterr().out)}
+    assert roles == {"admin": "admin", "eva": "engineer", "ivo": "engineer", "max": "manager"}
+
+
 def test_no_password_without_a_terminal_is_a_clear_error(
     db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
