@@ -104,13 +104,14 @@ def radius_grid_to_xy(
 def median_last_axis(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:
     """Median along the last axis.
 
-    Sorting short rows and picking the middle is several times faster than
-    :func:`numpy.median`, whose partition has a large per-row cost.
+    Partitioning short rows about the middle and picking it is several times faster than
+    :func:`numpy.median`, whose overhead per row is large, and faster than a full sort;
+    the result is the same (a median only selects, and averages the middle two).
     """
-    ordered = np.sort(values, axis=-1)
-    n = ordered.shape[-1]
+    n = values.shape[-1]
     if n % 2:
-        return ordered[..., n // 2]
+        return np.partition(values, n // 2, axis=-1)[..., n // 2]
+    ordered = np.partition(values, (n // 2 - 1, n // 2), axis=-1)
     result: npt.NDArray[np.floating] = 0.5 * (ordered[..., n // 2 - 1] + ordered[..., n // 2])
     return result
 
