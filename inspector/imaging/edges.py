@@ -118,11 +118,21 @@ def project(
     samples: npt.NDArray[np.float32], weights: npt.NDArray[np.float32], offset: FloatArray
 ) -> npt.NDArray[np.float32]:
     """Project sampled colours onto the ring/background axis (ring ≈ 1, background ≈ 0)."""
-    if samples.ndim == 2:
-        samples = samples[:, :, np.newaxis]
-    result: npt.NDArray[np.float32] = np.tensordot(
-        samples - offset.astype(np.float32), weights, axes=([2], [0])
-    ).astype(np.float32)
+    level = offset.astype(np.float32)
+    channels = 1 if samples.ndim == 2 else samples.shape[2]
+    if channels <= 4:
+        # cv2.subtract with a per-channel scalar: the same float32 differences as
+        # numpy's, which is slow to broadcast over a trailing axis of length 3.
+        scalar = tuple(float(v) for v in level) + (0.0,) * (4 - channels)
+        # cv2's stubs omit the Scalar (tuple) form of an operand, which it accepts.
+        centred = np.asarray(cv2.subtract(samples, scalar), dtype=np.float32)  # type: ignore[call-overload]
+    else:
+        centred = samples - level
+    if centred.ndim == 2:
+        centred = centred[:, :, np.newaxis]
+    result: npt.NDArray[np.float32] = np.asarray(
+        np.tensordot(centred, weights, axes=([2], [0])), dtype=np.float32
+    )
     return result
 
 

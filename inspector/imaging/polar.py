@@ -9,6 +9,7 @@ Sampled strips are ``(n_radii, n_angles)`` arrays: rows are radii, columns direc
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import cv2
 import numpy as np
@@ -78,17 +79,70 @@ def sample_radius_grid(
     (R, N) or (R, N, C) ndarray of float32
         Points outside the image read as NaN.
     """
-    map_x, map_y = radius_grid_to_xy(center, radius_grid)
-    # cv2.remap takes maps of x (column) and y (row) in the source image.
-    sampled = cv2.remap(
+    map_x, map_y = radius_grid_maps(center, radius_grid)
+    sampled = remap(
         image,
-        map_x.astype(np.float32),
-        map_y.astype(np.float32),
-        interpolation,
-        borderMode=cv2.BORDER_CONSTANT if outside_nan else cv2.BORDER_REPLICATE,
-        borderValue=float("nan"),
+        map_x,
+        map_y,
+        interpolation=interpolation,
+        border_mode=cv2.BORDER_CONSTANT if outside_nan else cv2.BORDER_REPLICATE,
+        border_value=float("nan"),
     )
     return np.asarray(sampled, dtype=np.float32)
+
+
+def radius_grid_maps(
+    center: tuple[float, float], radius_grid: FloatArray
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """The ``cv2.remap`` maps of a radius grid: image ``x`` and ``y`` of each sample.
+
+    The same values as :func:`radius_grid_to_xy` rounded to float32: each is evaluated in
+    float64 and rounded once as it is stored, which spares a float64 copy of each map.
+
+    Returns
+    -------
+    map_x, map_y : (R, N) ndarrays of float32
+    """
+    theta = angles_for(radius_grid.shape[1])
+    map_x = np.empty(radius_grid.shape, np.float32)
+    map_y = np.empty(radius_grid.shape, np.float32)
+    np.add(center[0], radius_grid * np.cos(theta)[np.newaxis, :], out=map_x)
+    np.subtract(center[1], radius_grid * np.sin(theta)[np.newaxis, :], out=map_y)
+    return map_x, map_y
+
+
+def remap(
+    image: npt.NDArray[Any],
+    map_x: npt.NDArray[np.float32],
+    map_y: npt.NDArray[np.float32],
+    *,
+    interpolation: int = cv2.INTER_LINEAR,
+    border_mode: int = cv2.BORDER_REPLICATE,
+    border_value: float = 0.0,
+) -> npt.NDArray[Any]:
+    """``cv2.remap`` of ``image`` at ``(map_x, map_y)`` (x: column, y: row), same dtype.
+
+    For bilinear sampling the maps are first turned into OpenCV's fixed-point form
+    (1/32 px, the precision remap interpolates at in any case): the same samples, and
+    about a quarter faster than handing remap the float maps.
+    """
+    if interpolation == cv2.INTER_LINEAR:
+        fixed_xy, fixed_fraction = cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
+        return np.asarray(
+            cv2.remap(
+                image,
+                fixed_xy,
+                fixed_fraction,
+                interpolation,
+                borderMode=border_mode,
+                borderValue=border_value,
+            )
+        )
+    return np.asarray(
+        cv2.remap(
+            image, map_x, map_y, interpolation, borderMode=border_mode, borderValue=border_value
+        )
+    )
 
 
 def radius_grid_to_xy(

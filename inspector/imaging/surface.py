@@ -21,8 +21,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import ndimage
 
+from inspector.imaging.edges import project
 from inspector.imaging.load import to_float
-from inspector.imaging.polar import angles_for, median_last_axis, radius_grid_to_xy
+from inspector.imaging.polar import angles_for, median_last_axis, radius_grid_maps, remap
 
 FloatArray = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
@@ -173,9 +174,7 @@ def build_strip(
         lightness = samples.astype(np.float32).reshape(radius.shape)
         chroma = None
         colour = lightness[:, :, np.newaxis]
-    material = np.tensordot(colour - offset.astype(np.float32), weights, axes=([2], [0])).astype(
-        np.float32
-    )
+    material = project(colour, weights, offset)
     arc = radius * (2.0 * np.pi / n_cols)
     pixel_area = arc * (span / n_rows)[np.newaxis, :]
     return Strip(
@@ -196,16 +195,9 @@ def _sample_as_float(
     Interpolating the integer image and scaling the small result afterwards avoids a
     float copy of the whole image; the rounding this costs is below one grey level.
     """
-    x, y = radius_grid_to_xy(center, radius)
-    # cv2.remap takes x (column) and y (row) maps into the source image.
-    sampled = cv2.remap(
-        image,
-        x.astype(np.float32),
-        y.astype(np.float32),
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
-    return np.ascontiguousarray(to_float(np.asarray(sampled)))
+    map_x, map_y = radius_grid_maps(center, radius)
+    sampled = remap(image, map_x, map_y, border_mode=cv2.BORDER_REPLICATE)
+    return np.ascontiguousarray(to_float(sampled))
 
 
 def _resample_periodic(values: FloatArray, n: int) -> FloatArray:
