@@ -301,7 +301,9 @@ def _ring_body(binary: BoolArray) -> BoolArray:
     lookup = np.zeros(count, bool)
     lookup[keep_labels] = True
     kept = lookup[labels]
-    body: BoolArray = kept[:, :n_cols] | np.pad(kept[:, n_cols:], ((0, 0), (0, n_cols - wrap)))
+    # Fold the wrapped columns back onto the first ones, in place.
+    body: BoolArray = kept[:, :n_cols].copy()
+    body[:, :wrap] |= kept[:, n_cols:]
     return body
 
 

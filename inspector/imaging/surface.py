@@ -167,8 +167,9 @@ def build_strip(
     samples = _sample_as_float(image, center, radius)
     if samples.ndim == 3 and samples.shape[2] == 3:
         lab = cv2.cvtColor(samples, cv2.COLOR_BGR2Lab)
-        lightness = (lab[:, :, 0] / 100.0).astype(np.float32)
-        chroma: Float32Array | None = (lab[:, :, 1:] / 100.0).astype(np.float32)
+        # float32 over a Python float stays float32: no further copy is needed.
+        lightness = np.asarray(lab[:, :, 0] / 100.0, dtype=np.float32)
+        chroma: Float32Array | None = np.asarray(lab[:, :, 1:] / 100.0, dtype=np.float32)
         colour = samples
     else:
         lightness = samples.astype(np.float32).reshape(radius.shape)
