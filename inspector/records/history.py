@@ -39,6 +39,7 @@ __all__ = [
     "page",
     "parse_when",
     "query",
+    "sql_filters",
 ]
 
 REVIEW_FILTERS = ("confirmed", "overruled", "reviewed", "none")
@@ -146,45 +147,11 @@ def query(store: SqliteStore, f: HistoryFilter) -> list[HistoryRow]:
     LotError
         A filter value that cannot match anything (unknown defect type, verdict, date).
     """
-    _check(f)
+    filters = _sql_filters(f)
     with store.snapshot() as tx:
-        rows = repo.history(
-            tx,
-            time_from=None if not f.date_from else parse_when(f.date_from),
-            time_to=None if not f.date_to else parse_when(f.date_to, end=True),
-            customer=f.customer or None,
-            part=f.part or None,
-            lot=f.lot or None,
-            station=f.station or None,
-            operator=f.operator or None,
-            defect_type=f.defect_type or None,
-            verdict=f.verdict or None,
-            review=f.review or None,
-            limit=f.limit,
-        )
+        rows = repo.history(tx, **filters, limit=f.limit)
         types = repo.defect_types_of(tx, [int(r["id"]) for r in rows if r["n_defects"]])
-    return [
-        HistoryRow(
-            time_utc=str(r["time_utc"]),
-            lot=str(r["lot_no"]),
-            seq=int(r["seq"]),
-            part=str(r["part"]),
-            customer=r["customer"] or "",
-            station=str(r["station"]),
-            operator=str(r["operator"]),
-            image=str(r["image_name"]),
-            image_sha256=str(r["image_sha256"]),
-            machine_verdict=str(r["verdict"]),
-            verdict=str(r["final_verdict"]),
-            review=r["review_outcome"] or "",
-            defects=tuple(types.get(int(r["id"]), ())),
-            id_mm=r["id_mm"],
-            cs_mm=r["cs_mm"],
-            engine_version=str(r["engine_version"]),
-            inspection_id=int(r["id"]),
-        )
-        for r in rows
-    ]
+    return [_row(r, tuple(types.get(int(r["id"]), ()))) for r in rows]
 
 
 # --- the desk: pages, counts, choices, export, thumbnails ---------------------------------
@@ -266,8 +233,18 @@ CSV_COLUMNS = (
 )
 
 
-def _sql_filters(f: HistoryFilter) -> dict[str, Any]:
-    _check(f)
+def sql_filters(f: HistoryFilter) -> dict[str, Any]:
+    """The filter as keyword arguments of the history's SQL, without checking its values.
+
+    :func:`inspector.store.repo.history`, :mod:`inspector.store.history_sql` and
+    :func:`inspector.store.statistics_sql.where` take these, so the table, its pages and
+    the quality charts select the same rings for one filter. ``limit`` is not among them.
+
+    Raises
+    ------
+    LotError
+        A date that is not a date.
+    """
     return {
         "time_from": None if not f.date_from else parse_when(f.date_from),
         "time_to": None if not f.date_to else parse_when(f.date_to, end=True),
@@ -282,32 +259,54 @@ def _sql_filters(f: HistoryFilter) -> dict[str, Any]:
     }
 
 
+def _sql_filters(f: HistoryFilter) -> dict[str, Any]:
+    _check(f)
+    return sql_filters(f)
+
+
+def _row(r: Row, defects: tuple[str, ...], overruled: tuple[str, ...] = ()) -> HistoryRow:
+    """One history row from a row of :func:`repo.history` or :func:`history_sql.page`.
+
+    Parameters
+    ----------
+    r : Row
+        The inspection with its lot's number, part and customer.
+    defects : tuple of str
+        The types of its defects, in defect order.
+    overruled : tuple of str
+        The types of the defects whose call a review overruled.
+    """
+    return HistoryRow(
+        time_utc=str(r["time_utc"]),
+        lot=str(r["lot_no"]),
+        seq=int(r["seq"]),
+        part=str(r["part"]),
+        customer=r["customer"] or "",
+        station=str(r["station"]),
+        operator=str(r["operator"]),
+        image=str(r["image_name"]),
+        image_sha256=str(r["image_sha256"]),
+        machine_verdict=str(r["verdict"]),
+        verdict=str(r["final_verdict"]),
+        review=r["review_outcome"] or "",
+        defects=defects,
+        id_mm=r["id_mm"],
+        cs_mm=r["cs_mm"],
+        engine_version=str(r["engine_version"]),
+        inspection_id=int(r["id"]),
+        overruled_defects=overruled,
+    )
+
+
 def _rows(rows: Sequence[Row], defects: dict[int, list[Row]]) -> list[HistoryRow]:
     out = []
     for r in rows:
         own = defects.get(int(r["id"]), [])
         out.append(
-            HistoryRow(
-                time_utc=str(r["time_utc"]),
-                lot=str(r["lot_no"]),
-                seq=int(r["seq"]),
-                part=str(r["part"]),
-                customer=r["customer"] or "",
-                station=str(r["station"]),
-                operator=str(r["operator"]),
-                image=str(r["image_name"]),
-                image_sha256=str(r["image_sha256"]),
-                machine_verdict=str(r["verdict"]),
-                verdict=str(r["final_verdict"]),
-                review=r["review_outcome"] or "",
-                defects=tuple(str(d["type"]) for d in own),
-                id_mm=r["id_mm"],
-                cs_mm=r["cs_mm"],
-                engine_version=str(r["engine_version"]),
-                inspection_id=int(r["id"]),
-                overruled_defects=tuple(
-                    str(d["type"]) for d in own if int(d["reject"]) != int(d["final_reject"])
-                ),
+            _row(
+                r,
+                tuple(str(d["type"]) for d in own),
+                tuple(str(d["type"]) for d in own if int(d["reject"]) != int(d["final_reject"])),
             )
         )
     return out

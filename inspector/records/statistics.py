@@ -34,7 +34,7 @@ import numpy.typing as npt
 from inspector.certificates.from_records import MEASURED_SCALE_SOURCES, OTHER_NONCONFORMITY
 from inspector.imaging.results import DefectType
 from inspector.recipes import Recipe, recipe_from_dict
-from inspector.records.history import REVIEW_FILTERS, VERDICTS, HistoryFilter, parse_when
+from inspector.records.history import REVIEW_FILTERS, VERDICTS, HistoryFilter, sql_filters
 from inspector.records.lots import LotError
 from inspector.store import repo, statistics_sql
 from inspector.store.sqlite import SqliteStore, Tx
@@ -204,18 +204,7 @@ def _check(f: HistoryFilter) -> None:
 
 
 def _where(f: HistoryFilter) -> statistics_sql.Where:
-    return statistics_sql.where(
-        time_from=parse_when(f.date_from) if f.date_from else None,
-        time_to=parse_when(f.date_to, end=True) if f.date_to else None,
-        customer=f.customer or None,
-        part=f.part or None,
-        lot=f.lot or None,
-        station=f.station or None,
-        operator=f.operator or None,
-        defect_type=f.defect_type or None,
-        verdict=f.verdict or None,
-        review=f.review or None,
-    )
+    return statistics_sql.where(**sql_filters(f))
 
 
 def _recipe(tx: Tx, recipe_id: int) -> Recipe:
