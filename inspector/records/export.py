@@ -15,7 +15,14 @@ from inspector.records.lots import Lot, Progress, lot_in, progress_in
 from inspector.store import repo
 from inspector.store.sqlite import Row, SqliteStore
 
-__all__ = ["DefectRecord", "LotExport", "RingRecord", "lot_export"]
+__all__ = [
+    "DefectRecord",
+    "LotExport",
+    "RingRecord",
+    "defect_fields",
+    "lot_export",
+    "ring_fields",
+]
 
 
 @dataclass(frozen=True)
@@ -116,16 +123,47 @@ class LotExport:
         }
 
 
-def _defect(d: Row) -> DefectRecord:
-    return DefectRecord(
-        idx=int(d["idx"]),
-        type=str(d["type"]),
-        location=str(d["location"]),
-        length_mm=d["length_mm"],
-        width_mm=d["width_mm"],
-        machine_reject=bool(d["reject"]),
-        final_reject=bool(d["final_reject"]),
-    )
+def defect_fields(d: Row) -> dict[str, Any]:
+    """The :class:`DefectRecord` fields of a ``defects`` row, by name.
+
+    :class:`inspector.records.rings.RingDefect` extends the record, so it reads its
+    inherited fields here too: one place says how a column becomes a field.
+    """
+    return {
+        "idx": int(d["idx"]),
+        "type": str(d["type"]),
+        "location": str(d["location"]),
+        "length_mm": d["length_mm"],
+        "width_mm": d["width_mm"],
+        "machine_reject": bool(d["reject"]),
+        "final_reject": bool(d["final_reject"]),
+    }
+
+
+def ring_fields(r: Row) -> dict[str, Any]:
+    """The :class:`RingRecord` fields of an ``inspections`` row by name, all but ``defects``.
+
+    As :func:`defect_fields`, for :class:`inspector.records.rings.RingRecord` too.
+    """
+    return {
+        "seq": int(r["seq"]),
+        "image_name": str(r["image_name"]),
+        "image_sha256": str(r["image_sha256"]),
+        "time_utc": str(r["time_utc"]),
+        "station": str(r["station"]),
+        "operator": str(r["operator"]),
+        "machine_verdict": str(r["verdict"]),
+        "review_outcome": r["review_outcome"],
+        "final_verdict": str(r["final_verdict"]),
+        "od_mm": r["od_mm"],
+        "id_mm": r["id_mm"],
+        "cs_mm": r["cs_mm"],
+        "cs_min_mm": r["cs_min_mm"],
+        "cs_max_mm": r["cs_max_mm"],
+        "ovality_pct": r["ovality_pct"],
+        "px_per_mm": r["px_per_mm"],
+        "engine_version": str(r["engine_version"]),
+    }
 
 
 def lot_export(store: SqliteStore, lot_no: str) -> LotExport:
@@ -141,28 +179,9 @@ def lot_export(store: SqliteStore, lot_no: str) -> LotExport:
         prog = progress_in(tx, lot)
         defects: dict[int, list[DefectRecord]] = {}
         for d in repo.defects_of_lot(tx, lot.id):
-            defects.setdefault(int(d["inspection_id"]), []).append(_defect(d))
+            defects.setdefault(int(d["inspection_id"]), []).append(DefectRecord(**defect_fields(d)))
         rings = tuple(
-            RingRecord(
-                seq=int(r["seq"]),
-                image_name=str(r["image_name"]),
-                image_sha256=str(r["image_sha256"]),
-                time_utc=str(r["time_utc"]),
-                station=str(r["station"]),
-                operator=str(r["operator"]),
-                machine_verdict=str(r["verdict"]),
-                review_outcome=r["review_outcome"],
-                final_verdict=str(r["final_verdict"]),
-                od_mm=r["od_mm"],
-                id_mm=r["id_mm"],
-                cs_mm=r["cs_mm"],
-                cs_min_mm=r["cs_min_mm"],
-                cs_max_mm=r["cs_max_mm"],
-                ovality_pct=r["ovality_pct"],
-                px_per_mm=r["px_per_mm"],
-                engine_version=str(r["engine_version"]),
-                defects=tuple(defects.get(int(r["id"]), [])),
-            )
+            RingRecord(**ring_fields(r), defects=tuple(defects.get(int(r["id"]), [])))
             for r in repo.inspections_of(tx, lot.id)
         )
         dispositions = tuple(

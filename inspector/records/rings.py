@@ -329,13 +329,7 @@ def _review(r: Row) -> RingReview:
 
 def _defect(d: Row, last_review: RingReview | None) -> RingDefect:
     return RingDefect(
-        idx=int(d["idx"]),
-        type=str(d["type"]),
-        location=str(d["location"]),
-        length_mm=d["length_mm"],
-        width_mm=d["width_mm"],
-        machine_reject=bool(d["reject"]),
-        final_reject=bool(d["final_reject"]),
+        **export.defect_fields(d),
         bbox=BBox(int(d["bbox_x"]), int(d["bbox_y"]), int(d["bbox_w"]), int(d["bbox_h"])),
         angle_deg=float(d["angle_deg"]),
         length_px=float(d["length_px"]),
@@ -384,23 +378,7 @@ def _rings_in(tx: Tx, ids: Sequence[int], images: ImageStore | None) -> dict[int
         if images is not None:
             image_bytes, problem = _read_image(images, str(r["image_sha256"]))
         out[rid] = RingRecord(
-            seq=int(r["seq"]),
-            image_name=str(r["image_name"]),
-            image_sha256=str(r["image_sha256"]),
-            time_utc=str(r["time_utc"]),
-            station=str(r["station"]),
-            operator=str(r["operator"]),
-            machine_verdict=str(r["verdict"]),
-            review_outcome=r["review_outcome"],
-            final_verdict=str(r["final_verdict"]),
-            od_mm=r["od_mm"],
-            id_mm=r["id_mm"],
-            cs_mm=r["cs_mm"],
-            cs_min_mm=r["cs_min_mm"],
-            cs_max_mm=r["cs_max_mm"],
-            ovality_pct=r["ovality_pct"],
-            px_per_mm=r["px_per_mm"],
-            engine_version=str(r["engine_version"]),
+            **export.ring_fields(r),
             defects=tuple(_defect(d, last.get(int(d["idx"]))) for d in defects.get(rid, ())),
             inspection_id=rid,
             lot_no=str(r["lot_no"]),
