@@ -205,6 +205,29 @@ def _steps(ax: Axes, y: npt.NDArray[np.float64], **style: Any) -> None:
     ax.step(np.r_[x - 0.5, x[-1] + 0.5], np.r_[y, y[-1]], where="post", **style)
 
 
+def _ring_out(
+    ax: Axes,
+    x: npt.NDArray[Any],
+    y: npt.NDArray[np.float64],
+    out: npt.NDArray[np.bool_],
+    **style: Any,
+) -> None:
+    """Circle the points beyond the control limits (``out`` true), as every control chart does.
+
+    ``style`` overrides the circle's size and line width, or adds a legend ``label``.
+    """
+    if out.any():
+        circle: dict[str, Any] = {
+            "linestyle": "none",
+            "marker": "o",
+            "markersize": 8,
+            "markerfacecolor": "none",
+            "markeredgecolor": _OUT,
+            "markeredgewidth": 1.6,
+        }
+        ax.plot(x[out], y[out], **(circle | style))
+
+
 def p_chart_figure(data: QualityData) -> Figure:
     """Fraction nonconforming of each lot with its own 3-sigma limits (per lot size)."""
     title = "p-chart: lot fraction nonconforming"
@@ -228,18 +251,7 @@ def p_chart_figure(data: QualityData) -> Figure:
     ax.axhline(100.0 * chart.p_bar, color=_CENTER, linewidth=1.2, label="p̄")
     ax.plot(x, pct, color=_DATA, marker="o", markersize=4, linewidth=1, label="lot")
     out = chart.out_of_control
-    if out.any():
-        ax.plot(
-            x[out],
-            pct[out],
-            linestyle="none",
-            marker="o",
-            markersize=8,
-            markerfacecolor="none",
-            markeredgecolor=_OUT,
-            markeredgewidth=1.6,
-            label="out of limits",
-        )
+    _ring_out(ax, x, pct, out, label="out of limits")
     ax.set_ylabel("nonconforming %", fontsize=9, color=_TEXT)
     ax.set_ylim(bottom=0)
     _lot_ticks(ax, chart.labels)
@@ -426,17 +438,8 @@ def imr_figure(data: QualityData, feature: Feature) -> Figure:
         _style(ax)
         xs = x if y.size == x.size else x[1:]
         ax.plot(xs, y, color=_DATA, marker="o", markersize=2.5, linewidth=0.8)
-        if out.any():
-            ax.plot(
-                xs[out],
-                y[out],
-                linestyle="none",
-                marker="o",
-                markersize=6,
-                markerfacecolor="none",
-                markeredgecolor=_OUT,
-                markeredgewidth=1.4,
-            )
+        # Smaller rings than on the lot charts: an I-MR chart shows hundreds of points.
+        _ring_out(ax, xs, y, out, markersize=6, markeredgewidth=1.4)
         ax.axhline(center, color=_CENTER, linewidth=1.1)
         _limit_label(ax, center, "CL", _CENTER)
         ax.axhline(ucl, color=_LIMIT, linewidth=1.1, linestyle="--")
@@ -505,17 +508,7 @@ def subgroup_figure(data: QualityData, feature: Feature) -> Figure:
         _limit_label(ax, float(ucl[-1]), "UCL", _LIMIT)
         _limit_label(ax, float(lcl[-1]), "LCL", _LIMIT)
         ax.plot(x, y, color=_DATA, marker="o", markersize=4, linewidth=1)
-        if out.any():
-            ax.plot(
-                x[out],
-                y[out],
-                linestyle="none",
-                marker="o",
-                markersize=8,
-                markerfacecolor="none",
-                markeredgecolor=_OUT,
-                markeredgewidth=1.6,
-            )
+        _ring_out(ax, x, y, out)
         ax.set_ylabel(label, fontsize=9, color=_TEXT)
     _lot_ticks(bottom, chart.labels)
     subtitle += f" · {int(chart.out_x.sum() + chart.out_spread.sum())} out of limits"
