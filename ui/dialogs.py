@@ -29,6 +29,7 @@ from inspector.records.lots import LotSpec
 from inspector.sampling import AQL_VALUES
 from ui.camera import CameraSpec, SourceKind
 from ui.settings import StationSettings
+from ui.widgets import ok_cancel
 
 _KINDS = (
     (SourceKind.DEVICE, "Camera (device index or stream URL)"),
@@ -173,12 +174,7 @@ class CalibrationDialog(QDialog):
         self.od.setToolTip("The reference ring's certified outside diameter")
         form = QFormLayout()
         form.addRow("Reference &OD", self.od)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Measure and save")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Measure and save", self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addLayout(form)
@@ -230,12 +226,7 @@ class FirstAdminDialog(QDialog):
         form.addRow("&Full name", self.full_name)
         form.addRow("&Password", self.password)
         form.addRow("&Repeat it", self.repeat)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create admin")
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Create admin", self._check)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addLayout(form)
@@ -331,12 +322,7 @@ class OpenLotDialog(QDialog):
         form.addRow("Cure q&uarter", self.cure)
         form.addRow("Plan", plan_row)
         form.addRow("", self.hundred)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Open lot")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Open lot", self.accept)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

@@ -1,10 +1,21 @@
-"""Small station widgets: the verdict banner, the message bar and the lot header."""
+"""Small station widgets: the verdict banner, the message bar, the lot header, dialog buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.outcome import InspectionResult, Verdict
 from ui.station_service import LotHeader
@@ -318,3 +329,15 @@ class LotDoneBanner(QFrame):
         self._decision = ""
         self.hide()
         self.dismissed.emit()
+
+
+def ok_cancel(dialog: QDialog, ok_text: str, on_ok: Callable[[], object]) -> QDialogButtonBox:
+    """OK and Cancel for ``dialog``: OK says what it does and calls ``on_ok`` (the dialog's
+    ``accept``, or a check that accepts); Cancel rejects. ``.button(Ok)`` reaches OK."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

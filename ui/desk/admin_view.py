@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -43,7 +42,7 @@ from inspector.store import SqliteStore
 from ui.desk.database import DeskDatabase
 from ui.models import _RowsModel
 from ui.theme import MUTED
-from ui.widgets import MessageBar
+from ui.widgets import MessageBar, ok_cancel
 
 __all__ = [
     "AddUserDialog",
@@ -358,16 +357,6 @@ def _problem_label() -> QLabel:
     return label
 
 
-def _buttons(dialog: QDialog, ok_text: str, check: Callable[[], None]) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    buttons.accepted.connect(check)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
-
-
 class AddUserDialog(QDialog):
     """A new user: name, printed full name, role, and the password typed twice."""
 
@@ -393,7 +382,7 @@ class AddUserDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)
-        layout.addWidget(_buttons(self, "Add user", self._check))
+        layout.addWidget(ok_cancel(self, "Add user", self._check))
 
     @Slot()
     def _check(self) -> None:
@@ -443,7 +432,7 @@ class RoleDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         self._current = current
-        layout.addWidget(_buttons(self, "Change role", self._check))
+        layout.addWidget(ok_cancel(self, "Change role", self._check))
 
     @Slot()
     def _check(self) -> None:
@@ -482,7 +471,7 @@ class PasswordDialog(QDialog):
         layout.addWidget(note)
         layout.addLayout(form)
         layout.addWidget(self.problem)
-        layout.addWidget(_buttons(self, "Reset password", self._check))
+        layout.addWidget(ok_cancel(self, "Reset password", self._check))
 
     @Slot()
     def _check(self) -> None:
@@ -511,7 +500,7 @@ class ReasonDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.reason)
-        layout.addWidget(_buttons(self, ok_text, self.accept))
+        layout.addWidget(ok_cancel(self, ok_text, self.accept))
 
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, question: str, ok_text: str) -> str | None:

@@ -50,6 +50,7 @@ from inspector.records.certificates import (
 from inspector.records.lot_summary import CertificateDefaults
 from inspector.records.site import set_site
 from inspector.store import SqliteStore
+from ui.widgets import ok_cancel
 
 __all__ = [
     "CertificateCheck",
@@ -255,14 +256,9 @@ class CertificateDialog(QDialog):
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(f"color: {_WARN};")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        buttons = ok_cancel(self, "Issue certificate", self.accept)
         self.issue_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.issue_button.setText("Issue certificate")
         self.issue_button.setObjectName("primary")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(supplier)

@@ -36,6 +36,7 @@ from inspector.recipes import (
     recipe_from_dict,
 )
 from inspector.sampling import AQL_VALUES
+from ui.widgets import ok_cancel
 
 __all__ = ["RecipeEdit", "RecipeEditorDialog"]
 
@@ -183,13 +184,10 @@ class RecipeEditorDialog(QDialog):
         form.addRow("So&urces", self.sources)
         form.addRow("&Reason", self.reason)
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = ok_cancel(
+            self, "Create part" if creating else "Save new version", self.check_and_accept
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Create part" if creating else "Save new version")
-        buttons.accepted.connect(self.check_and_accept)
-        buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

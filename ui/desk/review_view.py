@@ -48,7 +48,7 @@ from inspector.store import SqliteStore
 from ui.desk.database import DeskDatabase
 from ui.desk.ring_panel import RingPanel, call_text
 from ui.models import Index, _RowsModel
-from ui.widgets import MessageBar
+from ui.widgets import MessageBar, ok_cancel
 
 __all__ = ["QueueModel", "ReviewReasonDialog", "ReviewView"]
 
@@ -217,12 +217,7 @@ class ReviewReasonDialog(QDialog):
         self.reason.setToolTip("Recorded with the review and in the audit trail")
         note = QLabel("The reason is recorded with your name and the time in the audit trail.")
         note.setObjectName("muted")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Record review")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, "Record review", self.accept)
         self.reason.editTextChanged.connect(self._update_ok)
         layout = QVBoxLayout(self)
         layout.addWidget(what)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from inspector.auth import User
 from inspector.records.lot_summary import LotPage
+from ui.widgets import ok_cancel
 
 __all__ = ["DisposeDialog", "SigningDialog", "disposition_words", "meaning_statement"]
 
@@ -151,15 +152,10 @@ class SigningDialog(QDialog):
         note.setObjectName("muted")
         note.setWordWrap(True)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = ok_cancel(self, SIGN_BUTTON.get(meaning, "Sign"), self.accept)
         self.sign_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.sign_button.setText(SIGN_BUTTON.get(meaning, "Sign"))
         self.sign_button.setObjectName("primary")
         self.sign_button.setEnabled(False)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         self.password.textChanged.connect(self._typed)
 
         layout = QVBoxLayout(self)
@@ -217,14 +213,8 @@ class DisposeDialog(QDialog):
         )
         explain.setObjectName("muted")
         explain.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(f"Dispose as {decision}")
-        ok.setEnabled(prog.decision is not None)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, f"Dispose as {decision}", self.accept)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(prog.decision is not None)
         layout = QVBoxLayout(self)
         layout.addWidget(_heading(f"Dispose lot {lot.lot_no}"))
         layout.addLayout(form)
