@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,6 +37,7 @@ from inspector.audit import AuditFilter, AuditReport, AuditRow
 from inspector.auth import MIN_PASSWORD_LENGTH, Account, Permission, Role, User
 from inspector.records import signing
 from inspector.store import SqliteStore
+from ui.desk.common import add_shortcuts, row_table
 from ui.desk.database import DeskDatabase
 from ui.models import _RowsModel
 from ui.theme import MUTED
@@ -514,20 +513,6 @@ class ReasonDialog(QDialog):
 # --- the view ------------------------------------------------------------------------------
 
 
-def _table(model: Any, tooltip: str) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setWordWrap(False)
-    table.setToolTip(tooltip)
-    return table
-
-
 class AdminView(QWidget):
     """Users (add, change role, reset password, lock/unlock) and the audit trail browser.
 
@@ -559,7 +544,7 @@ class AdminView(QWidget):
 
         # Users tab.
         self.users_model = UsersModel(self)
-        self.users_table = _table(self.users_model, "Everyone who may sign in to the records")
+        self.users_table = row_table(self.users_model, "Everyone who may sign in to the records")
         self.add_button = QPushButton("Add user…")
         self.add_button.setObjectName("primary")
         self.add_button.setToolTip("Add a user with a role and a first password (Ctrl+N)")
@@ -581,7 +566,7 @@ class AdminView(QWidget):
 
         # Audit tab.
         self.audit_model = AuditModel(self._request_page, self)
-        self.audit_table = _table(self.audit_model, "The audit trail, newest first")
+        self.audit_table = row_table(self.audit_model, "The audit trail, newest first")
         self.entity = QComboBox()
         self.entity.setToolTip("Only rows about this kind of record")
         self.entity.addItem("Every entity", "")
@@ -651,17 +636,17 @@ class AdminView(QWidget):
         self.role_button.clicked.connect(self.change_role)
         self.password_button.clicked.connect(self.reset_password)
         self.lock_button.clicked.connect(self.toggle_lock)
-        for keys, slot in (
-            (QKeySequence.StandardKey.New, self.add_user),
-            ("Ctrl+R", self.change_role),
-            ("Ctrl+P", self.reset_password),
-            ("Ctrl+L", self.toggle_lock),
-            (QKeySequence.StandardKey.Find, self._focus_search),
-            (QKeySequence.StandardKey.Refresh, self.refresh),
-        ):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_shortcuts(
+            self,
+            (
+                (QKeySequence.StandardKey.New, self.add_user),
+                ("Ctrl+R", self.change_role),
+                ("Ctrl+P", self.reset_password),
+                ("Ctrl+L", self.toggle_lock),
+                (QKeySequence.StandardKey.Find, self._focus_search),
+                (QKeySequence.StandardKey.Refresh, self.refresh),
+            ),
+        )
         self.set_user(None)
 
     # --- contract -------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from inspector.records.certificates import (
 from inspector.records.lot_summary import CertificateDefaults
 from inspector.records.site import set_site
 from inspector.store import SqliteStore
+from ui.desk.common import save_file
 from ui.widgets import ok_cancel
 
 __all__ = [
@@ -134,13 +135,7 @@ class SavePdfDialog:
     @classmethod
     def ask(cls, parent: QWidget | None, suggested: Path) -> Path | None:
         """The chosen file, or None when cancelled."""
-        name, _filter = QFileDialog.getSaveFileName(
-            parent, "Save the certificate as", str(suggested), "PDF files (*.pdf)"
-        )
-        if not name:
-            return None
-        path = Path(name)
-        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+        return save_file(parent, "Save the certificate as", suggested, "PDF files", ".pdf")
 
 
 class OpenPdfDialog:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -36,6 +36,7 @@ from inspector.quality_charts import CHARTS, ChartSpec, save_png
 from inspector.records.history import HistoryFilter
 from inspector.records.statistics import QualityData, describe, gather
 from inspector.store import SqliteStore
+from ui.desk.common import add_shortcuts, save_file
 from ui.desk.database import DeskDatabase
 from ui.theme import MUTED
 from ui.widgets import MessageBar
@@ -87,13 +88,7 @@ class PngFileDialog:
     @classmethod
     def ask(cls, parent: QWidget | None, suggested: Path) -> Path | None:
         """Return the file chosen (``.png`` added when missing), or None."""
-        name, _ = QFileDialog.getSaveFileName(
-            parent, "Export chart as PNG", str(suggested), "PNG images (*.png)"
-        )
-        if not name:
-            return None
-        path = Path(name)
-        return path if path.suffix.lower() == ".png" else path.with_suffix(".png")
+        return save_file(parent, "Export chart as PNG", suggested, "PNG images", ".png")
 
 
 class ChartFolderDialog:
@@ -202,14 +197,14 @@ class ChartsView(QWidget):
         layout.addWidget(self._messages)
         layout.addWidget(self._stack, 1)
 
-        for keys, slot in (
-            (QKeySequence.StandardKey.Refresh, self.refresh),
-            ("Ctrl+E", self.export_current),
-            ("Ctrl+Shift+E", self.export_all),
-        ):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_shortcuts(
+            self,
+            (
+                (QKeySequence.StandardKey.Refresh, self.refresh),
+                ("Ctrl+E", self.export_current),
+                ("Ctrl+Shift+E", self.export_all),
+            ),
+        )
         self._update_actions()
 
     # --- contract ------------------------------------------------------------------------

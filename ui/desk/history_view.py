@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -55,6 +54,7 @@ from inspector.records.history import HistoryChoices, HistoryFilter, HistorySort
 from inspector.records.lots import LotError
 from inspector.records.rings import RingRecord
 from inspector.store import SqliteStore
+from ui.desk.common import add_shortcuts, save_file
 from ui.desk.database import DeskDatabase
 from ui.desk.gallery import GalleryModel, GalleryView
 from ui.desk.history_model import (
@@ -126,13 +126,7 @@ class CsvSaveDialog:
     @classmethod
     def ask(cls, parent: QWidget | None, suggested: str) -> Path | None:
         """Ask for a CSV file name; None when cancelled."""
-        name, _ = QFileDialog.getSaveFileName(
-            parent, "Export the history to CSV", suggested, "CSV files (*.csv)"
-        )
-        if not name:
-            return None
-        path = Path(name)
-        return path if path.suffix.lower() == ".csv" else path.with_suffix(".csv")
+        return save_file(parent, "Export the history to CSV", suggested, "CSV files", ".csv")
 
 
 class RingDialog(QDialog):
@@ -340,17 +334,17 @@ class HistoryView(QWidget):
         self.model.failed.connect(self.message.show_error)
         self.gallery_model.failed.connect(self.message.show_error)
 
-        for keys, slot in (
-            ("F5", self.refresh),
-            ("Ctrl+E", self.export_csv),
-            ("Ctrl+1", lambda: self.tabs.setCurrentIndex(0)),
-            ("Ctrl+2", lambda: self.tabs.setCurrentIndex(1)),
-            ("Ctrl+L", lambda: self.customer.setFocus()),
-            ("Ctrl+Shift+L", self.clear_filter),
-        ):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_shortcuts(
+            self,
+            (
+                ("F5", self.refresh),
+                ("Ctrl+E", self.export_csv),
+                ("Ctrl+1", lambda: self.tabs.setCurrentIndex(0)),
+                ("Ctrl+2", lambda: self.tabs.setCurrentIndex(1)),
+                ("Ctrl+L", lambda: self.customer.setFocus()),
+                ("Ctrl+Shift+L", self.clear_filter),
+            ),
+        )
         # Enter opens the ring: a filter, since the item views take Return themselves.
         self.table.installEventFilter(self)
         self.gallery.installEventFilter(self)

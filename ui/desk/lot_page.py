@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from inspector.auth import Permission, Role, User
 from inspector.certificates.model import dimension_stats
 from inspector.records.lot_summary import LotPage, RingRow, Tolerance
+from ui.desk.common import when
 from ui.models import Index, _RowsModel
 from ui.theme import BORDER, MUTED, PANEL, TEXT
 
@@ -59,11 +60,6 @@ _OVERRULED = QColor("#c792ea")
 _VERDICT_COLOURS = {"pass": _PASS, "fail": _FAIL, "error": _WARN}
 #: Status chip colours (background) with the words always spelled out.
 STATUS_COLOURS = {"open": "#2f5d8c", "disposed": "#8a6d1d", "signed": "#1f6f3a"}
-
-
-def when(utc: str | None) -> str:
-    """A records UTC time as ``2026-11-27 05:57`` ("" for None)."""
-    return "" if not utc else utc[:16].replace("T", " ")
 
 
 def status_words(status: str, disposition: str | None) -> str:

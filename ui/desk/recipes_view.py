@@ -21,9 +21,8 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -44,6 +43,7 @@ from inspector.recipes import Recipe, list_grades
 from inspector.records import recipe_versions
 from inspector.records.recipe_versions import FieldChange, RecipeVersion, StoredPart
 from inspector.store import SqliteStore
+from ui.desk.common import add_shortcuts, row_table
 from ui.desk.database import DeskDatabase
 from ui.desk.recipe_editor import RecipeEditorDialog
 from ui.models import _RowsModel
@@ -359,20 +359,6 @@ class RecipeFilter(QSortFilterProxyModel):
 # --- the view ------------------------------------------------------------------------------
 
 
-def _table(model: Any, tooltip: str) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setWordWrap(False)
-    table.setToolTip(tooltip)
-    return table
-
-
 class RecipesView(QWidget):
     """Browse recipes and their versions; engineers create parts and save new versions.
 
@@ -440,10 +426,10 @@ class RecipesView(QWidget):
         self.parts_model = PartsModel(self)
         self.parts_proxy = RecipeFilter(self)
         self.parts_proxy.setSourceModel(self.parts_model)
-        self.catalogue_table = _table(self.catalogue_proxy, "The shipped AS568 sizes")
+        self.catalogue_table = row_table(self.catalogue_proxy, "The shipped AS568 sizes")
         self.catalogue_table.setSortingEnabled(True)
         self.catalogue_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.parts_table = _table(
+        self.parts_table = row_table(
             self.parts_proxy, "Parts the records hold: customer parts and edited AS568 sizes"
         )
         self.parts_table.setSortingEnabled(True)
@@ -464,11 +450,11 @@ class RecipesView(QWidget):
         self.tabs.addTab(parts_page, "Customer and edited parts")
 
         self.versions_model = VersionsModel(self)
-        self.versions_table = _table(
+        self.versions_table = row_table(
             self.versions_model, "Every version of the part; select one to read it"
         )
         self.changes_model = ChangesModel(self)
-        self.changes_table = _table(self.changes_model, "What this version changed")
+        self.changes_table = row_table(self.changes_model, "What this version changed")
         self.changes_title = QLabel()
         self.changes_title.setObjectName("muted")
 
@@ -539,15 +525,15 @@ class RecipesView(QWidget):
         self.versions_table.selectionModel().currentRowChanged.connect(self._version_selected)
         self.new_button.clicked.connect(self.create_part)
         self.edit_button.clicked.connect(self.edit_selected)
-        for keys, slot in (
-            (QKeySequence.StandardKey.Find, self._focus_search),
-            (QKeySequence.StandardKey.New, self.create_part),
-            ("Ctrl+E", self.edit_selected),
-            (QKeySequence.StandardKey.Refresh, self.refresh),
-        ):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_shortcuts(
+            self,
+            (
+                (QKeySequence.StandardKey.Find, self._focus_search),
+                (QKeySequence.StandardKey.New, self.create_part),
+                ("Ctrl+E", self.edit_selected),
+                (QKeySequence.StandardKey.Refresh, self.refresh),
+            ),
+        )
         self.set_user(None)
 
     # --- contract -------------------------------------------------------------------------

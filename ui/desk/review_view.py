@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -45,6 +44,7 @@ from inspector.records.review_queue import QueueItem, QueueReason, review_queue
 from inspector.records.reviews import Review
 from inspector.records.rings import RingRecord, load_ring, ring_pixels
 from inspector.store import SqliteStore
+from ui.desk.common import add_shortcuts, row_table, when
 from ui.desk.database import DeskDatabase
 from ui.desk.ring_panel import RingPanel, call_text
 from ui.models import Index, _RowsModel
@@ -82,10 +82,6 @@ _DEFECT_TO_ACCEPT = (
     "Within the limit when measured under the microscope",
 )
 _DEFECT_TO_REJECT = ("Larger than the limit under the microscope", "Defect near its limit")
-
-
-def _short_time(time_utc: str) -> str:
-    return time_utc[:16].replace("T", " ")
 
 
 # --- work for the database thread (module-level: nothing of the GUI crosses over) ------------
@@ -162,7 +158,7 @@ class QueueModel(_RowsModel):
         if role == _DISPLAY:
             if column == 0:
                 # Month, day and time: the queue spans days, rarely years (tooltip: full).
-                return f"{q.lot_no} #{q.seq}\n{_short_time(q.time_utc)[5:]}"
+                return f"{q.lot_no} #{q.seq}\n{when(q.time_utc)[5:]}"
             if column == 1:
                 return q.machine_verdict.upper()
             mark = "✎ " if q.review_outcome else ""
@@ -178,7 +174,7 @@ class QueueModel(_RowsModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
-            head = f"{q.key} ({q.part}), {_short_time(q.time_utc)} UTC: {q.reason.value}" + (
+            head = f"{q.key} ({q.part}), {when(q.time_utc)} UTC: {q.reason.value}" + (
                 "; defect calls already reviewed" if q.review_outcome else ""
             )
             return "\n".join([head, *q.why])
@@ -315,28 +311,20 @@ class ReviewView(QWidget):
         self._messages = MessageBar()
 
         self._model = QueueModel(self)
-        self._table = QTableView()
-        self._table.setModel(self._model)
-        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self._table.setAlternatingRowColors(True)
+        self._table = row_table(
+            self._model,
+            "Failed or borderline rings of open lots not reviewed yet, oldest first "
+            "(↑/↓ or N for the next ring; ✎: defect calls already reviewed)",
+        )
         # Two lines per ring: the first reason is what the engineer reads to pick one.
         self._table.setWordWrap(True)
         self._table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self._table.verticalHeader().hide()
         self._table.verticalHeader().setDefaultSectionSize(46)
         small = QFont(self._table.font())
         small.setPointSize(11)
         self._table.setFont(small)
         self._table.horizontalHeader().setFont(small)
-        head = self._table.horizontalHeader()
-        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        head.setStretchLastSection(True)
-        self._table.setToolTip(
-            "Failed or borderline rings of open lots not reviewed yet, oldest first "
-            "(↑/↓ or N for the next ring; ✎: defect calls already reviewed)"
-        )
+        self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._table.selectionModel().selectionChanged.connect(self._on_selection)
         self._empty = QLabel()
         self._empty.setObjectName("muted")
@@ -421,19 +409,17 @@ class ReviewView(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(actions)
 
-        self._shortcuts: dict[str, QShortcut] = {}
-        for keys, slot in (
-            ("A", self.confirm_ring),
-            ("O", self.overrule_ring),
-            ("Shift+A", self.confirm_defect),
-            ("Shift+O", self.overrule_defect),
-            ("N", self.next_ring),
-            ("F5", self.refresh),
-        ):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-            self._shortcuts[keys] = shortcut
+        self._shortcuts = add_shortcuts(
+            self,
+            (
+                ("A", self.confirm_ring),
+                ("O", self.overrule_ring),
+                ("Shift+A", self.confirm_defect),
+                ("Shift+O", self.overrule_defect),
+                ("N", self.next_ring),
+                ("F5", self.refresh),
+            ),
+        )
 
         db.busyChanged.connect(self._busy.setVisible)
         self.set_user(None)

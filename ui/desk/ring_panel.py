@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from inspector.outcome import Verdict
 from inspector.records.rings import DimensionStatus, RingDefect, RingRecord
+from ui.desk.common import row_table, when
 from ui.image_view import ImageView, numpy_to_qimage
 from ui.models import Index, _RowsModel
 from ui.theme import BORDER, MUTED, QT_DEFECT_COLORS, VERDICT_COLORS
@@ -96,11 +97,6 @@ def _color(defect: RingDefect) -> QColor:
 def call_text(reject: bool) -> str:
     """A defect call in words: ``"REJECT"`` or ``"accept"``."""
     return "REJECT" if reject else "accept"
-
-
-def _short_time(time_utc: str) -> str:
-    # "2026-11-27T07:53:06.48Z" -> "2026-11-27 07:53"; the records keep UTC.
-    return time_utc[:16].replace("T", " ")
 
 
 def _label(defect: RingDefect) -> str:
@@ -198,7 +194,7 @@ class RingDefectModel(_RowsModel):
             else:
                 lines.append(
                     f"Review {review.outcome} by {review.reviewer_full_name} "
-                    f"({_short_time(review.time_utc)} UTC): {review.old_value} → "
+                    f"({when(review.time_utc)} UTC): {review.old_value} → "
                     f"{review.new_value} — {review.reason}"
                 )
             return "\n".join(lines)
@@ -281,7 +277,7 @@ class RingReviewsModel(_RowsModel):
         if role == _DISPLAY:
             what = "ring" if r.defect_idx is None else f"#{r.defect_idx}"
             return (
-                _short_time(r.time_utc)[5:],
+                when(r.time_utc)[5:],
                 r.reviewer,
                 f"{what} ✎ {r.old_value} → {r.new_value}"
                 if r.outcome == "overruled"
@@ -383,7 +379,7 @@ class VerdictStrip(QFrame):
             mark = " ✎" if record.verdict_overruled else ""
             title = f"FINAL {final_word}{mark}"
             final_detail = (
-                f"{review.outcome} by {review.reviewer} {_short_time(review.time_utc)} UTC: "
+                f"{review.outcome} by {review.reviewer} {when(review.time_utc)} UTC: "
                 f"{review.reason}"
             )
         self._paint(self._final, _verdict(record.final_verdict), title, final_detail)
@@ -539,27 +535,18 @@ def ring_thumbnail(
 
 
 def _table(model: _RowsModel, tooltip: str) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
+    view = row_table(model, tooltip)
     view.verticalHeader().setDefaultSectionSize(26)
-    view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     # The last column takes what is left (no needless horizontal scroll bar).
     view.horizontalHeader().setSectionResizeMode(
         model.columnCount() - 1, QHeaderView.ResizeMode.Stretch
     )
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(False)
     # The desk shows several tables beside the image: a size smaller than the station's.
     font = QFont(view.font())
     font.setPointSize(11)
     view.setFont(font)
     view.horizontalHeader().setFont(font)
-    view.setToolTip(tooltip)
     return view
 
 
@@ -784,7 +771,7 @@ class RingPanel(QWidget):
         self._title.setText(f"Lot {record.lot_no} · ring {record.seq} · {record.part}")
         recipe = record.recipe.key if record.recipe is not None else "recipe unreadable"
         self._subtitle.setText(
-            f"{_short_time(record.time_utc)} UTC · {record.station} · operator "
+            f"{when(record.time_utc)} UTC · {record.station} · operator "
             f"{record.operator} · {record.image_name} · {recipe} · grade {record.grade or '—'}"
         )
         if pixels is None:
