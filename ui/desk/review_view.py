@@ -684,9 +684,8 @@ class ReviewView(QWidget):
         )
         if reason is None:
             return
-        self._start_review()
-        self._select_after = (record.inspection_id, self._table.currentIndex().row())
-        self._db.call(
+        self._submit_review(
+            record,
             functools.partial(
                 review_ring_work,
                 actor=self._user,
@@ -695,8 +694,6 @@ class ReviewView(QWidget):
                 verdict=verdict,
                 reason=reason,
             ),
-            self._on_reviewed,
-            self._on_review_failed,
         )
 
     def _review_defect(self, *, overrule: bool) -> None:
@@ -726,9 +723,8 @@ class ReviewView(QWidget):
         )
         if reason is None:
             return
-        self._start_review()
-        self._select_after = (record.inspection_id, self._table.currentIndex().row())
-        self._db.call(
+        self._submit_review(
+            record,
             functools.partial(
                 review_defect_work,
                 actor=self._user,
@@ -738,8 +734,6 @@ class ReviewView(QWidget):
                 reject=reject,
                 reason=reason,
             ),
-            self._on_reviewed,
-            self._on_review_failed,
         )
 
     def _ask_reason(self, title: str, action: str, suggestions: tuple[str, ...]) -> str | None:
@@ -751,9 +745,12 @@ class ReviewView(QWidget):
             return None
         return reason.strip()
 
-    def _start_review(self) -> None:
+    def _submit_review(self, record: RingRecord, work: Callable[[SqliteStore], Review]) -> None:
+        """Record a review in the worker; the queue then follows the ring (or its row)."""
         self._reviewing = True
         self._update_actions()
+        self._select_after = (record.inspection_id, self._table.currentIndex().row())
+        self._db.call(work, self._on_reviewed, self._on_review_failed)
 
     def _on_reviewed(self, review: Review) -> None:
         self._reviewing = False
