@@ -26,6 +26,8 @@ from inspector.imaging.surface import (
     Anomaly,
     Strip,
     build_strip,
+    colour_lightness,
+    exposure,
     find_anomalies,
 )
 
@@ -36,12 +38,17 @@ TWO_PI = 2.0 * np.pi
 #: reliably by colour alone.
 CLEAR_COLOUR_CONTRAST = 0.15
 
+#: Level (0–1, in the image's own values) the brighter of ring and background reaches in
+#: a properly exposed image; a dimmer image (12 bits in a 16-bit file) is judged as if
+#: stretched to it.
+WELL_EXPOSED_LEVEL = 0.5
+
 #: Fraction of directions in which an edge must be found for the ring to be measured.
 MIN_EDGE_COVERAGE = 0.3
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 
 def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:
@@ -215,7 +222,10 @@ def _inspect_located(
     candidates = find_cuts(strip) if strip is not None else []
     # The strip's material signal tells ring from background reliably only when their
     # colours differ clearly; otherwise a cut must also leave no edge to find.
-    if colour_contrast < CLEAR_COLOUR_CONTRAST:
+    # Judged as seen with the image stretched to a good exposure, like the surface.
+    brightest = float(max(np.max(coarse.ring_color), np.max(coarse.background_color)))
+    stretch = min(1.0, brightest / WELL_EXPOSED_LEVEL)
+    if colour_contrast < CLEAR_COLOUR_CONTRAST * max(stretch, 1e-3):
         candidates = [cut for cut in candidates if _edges_missing(cut, outer, inner)]
     cuts = candidates
     geometry = ring_geometry(center, outer, inner, broken=bool(cuts))
@@ -223,7 +233,15 @@ def _inspect_located(
         problems.append("the ring is too thin in this image to inspect its surface")
         return RingInspection(image_shape=shape, ring=geometry, problems=tuple(problems))
 
-    defects = _collect_defects(strip, outer, inner, cuts, center=center, quantum=quantum)
+    defects = _collect_defects(
+        strip,
+        outer,
+        inner,
+        cuts,
+        center=center,
+        quantum=quantum,
+        background_lightness=colour_lightness(coarse.background_color),
+    )
     defects.sort(key=lambda d: d.angle_deg)
     return RingInspection(
         image_shape=shape, ring=geometry, defects=tuple(defects), problems=tuple(problems)
@@ -244,6 +262,7 @@ def _collect_defects(
     *,
     center: tuple[float, float],
     quantum: float,
+    background_lightness: float,
 ) -> list[Defect]:
     """Turn cuts, edge runs and surface anomalies into defects, each found once."""
     mid_radius = float(strip.radius.mean())
@@ -254,7 +273,9 @@ def _collect_defects(
     runs = [run for profile in (outer, inner) for run in find_edge_runs(profile)]
     runs = [r for r in runs if not any(_run_interval(r).overlaps(arc) for arc in near_cut)]
 
-    anomalies, _ = find_anomalies(strip, noise_floor=quantum)
+    anomalies, _ = find_anomalies(
+        strip, noise_floor=quantum, exposure=exposure(strip, background_lightness)
+    )
     anomalies = [
         a
         for a in _merge_neighbours(anomalies, strip)

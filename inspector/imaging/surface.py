@@ -36,6 +36,10 @@ GROW_SIGMAS = 3.0
 #: (or colour) on a 0–1 scale, about three CIE L* units: the least a person at the
 #: microscope sees. Below it, rubber texture and sensor noise make "defects" nobody can.
 MIN_VISIBLE_DELTA = 0.03
+#: Lightness (0–1) the bright part of a properly exposed image reaches. A darker image (a
+#: 12-bit camera writing 16-bit files, a dim exposure) is looked at stretched to the screen,
+#: so the visibility floor and the colour threshold scale with its exposure below this.
+WELL_EXPOSED_LIGHTNESS = 0.5
 #: Regions smaller than this (image px²) must reach SMALL_REGION_SIGMAS to count.
 SMALL_REGION_PX2 = 40.0
 SMALL_REGION_SIGMAS = 9.0
@@ -112,7 +116,8 @@ class Anomaly:
     coarse : bool
         Found only at the coarse scale: faint and extended.
     peak_delta : float
-        Largest deviation from the background in lightness (or colour) units, 0–1.
+        Largest deviation from the background in lightness (or colour) units, 0–1, as
+        seen with the image stretched to a good exposure (see :func:`exposure`).
     """
 
     rows: npt.NDArray[np.intp]
@@ -210,7 +215,11 @@ def _resample_periodic(values: FloatArray, n: int) -> FloatArray:
 
 
 def row_background(
-    values: Float32Array, *, window_fraction: float, refinements: int = 2
+    values: Float32Array,
+    *,
+    window_fraction: float,
+    refinements: int = 2,
+    spread_floor: float = MIN_VISIBLE_DELTA / 3.0,
 ) -> Float32Array:
     """Each row's slowly varying level along the ring.
 
@@ -230,6 +239,10 @@ def row_background(
         One strip channel; columns wrap around the ring.
     window_fraction : float
         Fraction of the circumference the running median spans.
+    refinements : int
+        Robust LOESS iterations (0: the running median alone).
+    spread_floor : float
+        Least residual spread the robust weights assume (the values' units).
     """
     n_rows, n_cols = values.shape
     block = max(2, n_cols // 256)
@@ -248,7 +261,11 @@ def row_background(
     ).astype(np.float64)
     if refinements:
         smooth = _robust_local_quadratic(
-            blocks.astype(np.float64), smooth, bandwidth=window / 4.0, iterations=refinements
+            blocks.astype(np.float64),
+            smooth,
+            bandwidth=window / 4.0,
+            iterations=refinements,
+            spread_floor=spread_floor,
         )
     # Linear interpolation between block centres, wrapping around the ring.
     wrapped = np.concatenate([smooth[:, -1:], smooth, smooth[:, :1]], axis=1)
@@ -340,7 +357,40 @@ def _row_sigma(values: Float32Array, floor: float) -> FloatArray:
     return result
 
 
-def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], FloatArray]:
+def colour_lightness(colour: npt.NDArray[np.floating]) -> float:
+    """Lightness (0–1) of one colour, as the strip measures it.
+
+    Parameters
+    ----------
+    colour : (C,) ndarray of float in [0, 1]
+        BGR when C is 3, a grey level when C is 1.
+    """
+    values = np.asarray(colour, dtype=np.float32).ravel()
+    if values.size == 3:
+        lab = cv2.cvtColor(values.reshape(1, 1, 3), cv2.COLOR_BGR2Lab)
+        return float(lab[0, 0, 0]) / 100.0
+    return float(values[0])
+
+
+def exposure(strip: Strip, background_lightness: float) -> float:
+    """How well exposed the image is: 1 when its bright part (the lit ring or the
+    background, whichever is brighter) reaches :data:`WELL_EXPOSED_LIGHTNESS`, less below.
+
+    Returns
+    -------
+    float
+        In (0, 1]; the visibility thresholds of :func:`find_anomalies` scale with it.
+    """
+    sample = strip.lightness[:, ::4].ravel()
+    k = int(0.99 * (sample.size - 1))
+    ring_bright = float(np.partition(sample, k)[k]) if sample.size else 0.0
+    bright = max(ring_bright, background_lightness)
+    return float(np.clip(bright / WELL_EXPOSED_LIGHTNESS, 1e-3, 1.0))
+
+
+def find_anomalies(
+    strip: Strip, *, noise_floor: float, exposure: float = 1.0
+) -> tuple[list[Anomaly], FloatArray]:
     """Regions of the strip that stand out from their row's background.
 
     Two scales are searched. At the fine scale (Gaussian sigma 1 px) thin scratches and
@@ -354,6 +404,9 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
     strip : Strip
     noise_floor : float
         Smallest noise sigma (lightness units) to divide by, e.g. the quantisation step.
+    exposure : float
+        The image's exposure (see :func:`exposure`): the visibility floor and the
+        lightness from which colour counts scale with it.
 
     Returns
     -------
@@ -361,14 +414,19 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
     score : (R, N) ndarray of float64
         Per-pixel deviation in noise sigmas at the fine scale (for diagnostics).
     """
+    # The robust fit's spread floor is a visibility in lightness units: it follows the
+    # exposure like the visibility floor itself.
+    spread_floor = MIN_VISIBLE_DELTA * exposure / 3.0
     lightness_background = row_background(
-        strip.lightness, window_fraction=BACKGROUND_WINDOW_FRACTION
+        strip.lightness, window_fraction=BACKGROUND_WINDOW_FRACTION, spread_floor=spread_floor
     )
     lightness_residual = strip.lightness - lightness_background
     # Colour is not seen on a near-black surface, and there it is mostly sensor and
     # JPEG chroma noise: count colour deviations in full only on surfaces of some
     # lightness.
-    colour_visibility = np.clip(lightness_background / COLOUR_VISIBLE_LIGHTNESS, 0.0, 1.0)
+    colour_visibility = np.clip(
+        lightness_background / (COLOUR_VISIBLE_LIGHTNESS * exposure), 0.0, 1.0
+    )
     chroma_residual: list[Float32Array] = []
     if strip.chroma is not None:
         for channel in range(2):
@@ -377,7 +435,12 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
             # white): one robust refinement is enough.
             chroma_residual.append(
                 plane
-                - row_background(plane, window_fraction=BACKGROUND_WINDOW_FRACTION, refinements=1)
+                - row_background(
+                    plane,
+                    window_fraction=BACKGROUND_WINDOW_FRACTION,
+                    refinements=1,
+                    spread_floor=spread_floor,
+                )
             )
 
     maps: list[tuple[FloatArray, FloatArray, FloatArray, list[Float32Array], bool]] = []
@@ -412,7 +475,8 @@ def find_anomalies(strip: Strip, *, noise_floor: float) -> tuple[list[Anomaly], 
     for signed_z, chroma_z, score, smoothed, coarse in maps:
         for rows, cols in _regions(score, seam):
             s = score[rows, cols]
-            peak_delta = _peak_delta(smoothed, colour_visibility, rows, cols)
+            # As seen on a screen stretched to the image's exposure (1 when well exposed).
+            peak_delta = _peak_delta(smoothed, colour_visibility, rows, cols) / exposure
             if peak_delta < MIN_VISIBLE_DELTA:
                 continue
             # A few pixels standing out is what heavy-tailed sensor noise does now and

@@ -264,3 +264,20 @@ def test_the_input_is_not_modified() -> None:
     before = pixels.copy()
     inspect_pixels(pixels)
     np.testing.assert_array_equal(pixels, before)
+
+
+def test_a_16_bit_image_filling_only_12_bits_shows_its_surface_defects() -> None:
+    # Many measurement cameras write 12-bit samples into 16-bit files unscaled: the whole
+    # image then sits below 1/16 of full scale. The defects must not vanish with it.
+    from inspector.synth import random_scene, render_ring
+
+    image, _ = render_ring(random_scene(9, size=(800, 600), lighting="back", bit_depth=16))
+    full = [d for d in inspect_pixels(image).defects if d.where is Where.SURFACE]
+    dim = [d for d in inspect_pixels((image >> 4).astype(np.uint16)).defects]
+    assert full, "the full-range image shows surface defects"
+    surface_dim = [d for d in dim if d.where is Where.SURFACE]
+    found = sum(
+        any(abs(d.bbox.x - f.bbox.x) < 6 and abs(d.bbox.y - f.bbox.y) < 6 for d in surface_dim)
+        for f in full
+    )
+    assert found >= max(1, math.ceil(0.5 * len(full)))
