@@ -159,7 +159,6 @@ def _inspect_located(
 ) -> RingInspection:
     """Everything after the coarse location."""
     center = coarse.center
-    linear = linear_light(pixels)
     if pixels.dtype == np.uint8:
         # The median colours commute with the monotonic transfer curve.
         coarse_linear = replace(
@@ -177,19 +176,25 @@ def _inspect_located(
     # enough to follow a deep bite or a tall film on the edge.
     reduced_px = max(shape) / 400.0
     slack = max(8.0, 5.0 * reduced_px)
+    outer_reach = max(slack, 0.35 * cross)
+    # Edges are found in linear light; only the square holding both search bands is
+    # converted (the rest of the frame is never sampled). Offsets are whole pixels, so
+    # every sample sees the same neighbours and weights as in the full frame.
+    linear, origin = _linear_window(pixels, center, float(outer_coarse.max()) + outer_reach)
+    local = (center[0] - origin[0], center[1] - origin[1])
     outer = measure_edge(
         linear,
         coarse_linear,
-        center,
+        local,
         outer_coarse,
         side=EdgeSide.OUTER,
         reach_in_px=max(slack, 0.5 * cross),
-        reach_out_px=max(slack, 0.35 * cross),
+        reach_out_px=outer_reach,
     )
     inner = measure_edge(
         linear,
         coarse_linear,
-        center,
+        local,
         inner_coarse,
         side=EdgeSide.INNER,
         reach_in_px=min(max(slack, 0.35 * cross), 0.8 * float(inner_coarse.min())),
@@ -246,6 +251,21 @@ def _inspect_located(
     return RingInspection(
         image_shape=shape, ring=geometry, defects=tuple(defects), problems=tuple(problems)
     )
+
+
+def _linear_window(
+    pixels: npt.NDArray[Any], center: tuple[float, float], radius: float
+) -> tuple[npt.NDArray[np.float32], tuple[int, int]]:
+    """Linear light of the square of half-side ``radius`` (+ 4 px) around ``center``,
+    clipped to the image, and the image ``(x, y)`` of its top-left pixel."""
+    height, width = pixels.shape[:2]
+    reach = radius + 4.0  # the bands reach a whole pixel past their radius, plus interpolation
+    # numpy slices are [row, col]: y selects rows, x columns
+    x0 = max(int(np.floor(center[0] - reach)), 0)
+    y0 = max(int(np.floor(center[1] - reach)), 0)
+    x1 = min(int(np.ceil(center[0] + reach)) + 1, width)
+    y1 = min(int(np.ceil(center[1] + reach)) + 1, height)
+    return linear_light(pixels[y0:y1, x0:x1]), (x0, y0)
 
 
 def _resample(values: FloatArray, n: int) -> FloatArray:
