@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from inspector.paths import APP_NAME
 from inspector.store import default_db_path
+from ui.gc_guard import GuiThreadGarbageCollector
 from ui.main_window import MainWindow
 from ui.records_service import RecordsStationService
 from ui.settings import SettingsStore, UiState
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName("Seal Inspector")
     apply_theme(app)
+    collector = GuiThreadGarbageCollector(app)
     store = SettingsStore()
     records = RecordsStationService(default_db_path(options.db), station=store.load().station_name)
     window = MainWindow(store=store, ui_state=UiState(QSettings()), records=records)
@@ -57,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         window.shutdown()
+        collector.stop()
 
 
 if __name__ == "__main__":

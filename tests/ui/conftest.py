@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from inspector.calibration import Calibration
 from inspector.paths import SAMPLE_IMAGES_DIR
 from inspector.recipes import load_grade, load_recipe
 from inspector.runner import InspectionSettings
+from ui.gc_guard import GuiThreadGarbageCollector
 from ui.main_window import MainWindow
 from ui.settings import SettingsStore, StationSettings, UiState
 from ui.station_service import InMemoryStationService
@@ -85,6 +87,17 @@ def drop_urls(widget: QWidget, urls: list[QUrl], *, text: str = "") -> tuple[boo
     dropped = QDropEvent(point, actions, mime, buttons, keys)
     QApplication.sendEvent(window, dropped)
     return enter.isAccepted(), dropped.isAccepted()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As the station does (``ui/gc_guard.py``): no automatic collection, which could run
+    in a worker thread and delete a widget there; each test's garbage is freed here, on
+    the GUI thread, when it ends."""
+    collector = GuiThreadGarbageCollector()
+    yield
+    collector.stop()
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
