@@ -32,6 +32,7 @@ from inspector.runner import InspectionSettings
 from inspector.store import open_store
 from ui.camera import ImageFolderSource
 from ui.dialogs import OpenLotDialog, SettingsDialog
+from ui.gc_guard import GuiThreadGarbageCollector
 from ui.main_window import MainWindow
 from ui.records_service import RecordsStationService
 from ui.settings import SettingsStore, StationSettings, UiState
@@ -75,6 +76,7 @@ def render_all(outdir: Path) -> list[Path]:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     apply_theme(app)
+    collector = GuiThreadGarbageCollector(app)
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -153,6 +155,7 @@ def render_all(outdir: Path) -> list[Path]:
         app.processEvents()
         window.close()
         written += _render_records(app, outdir, tmp_path, calibration)
+    collector.stop()
     return written
 
 
@@ -278,10 +281,16 @@ def _render_desk(app: QApplication, window: MainWindow, outdir: Path, db: Path) 
     wait_until(app, lambda: not desk.busy)
     window.lots.select_lot("L-2611-0431")
     page("lots", "desk_lots.png")
+    assert window.workspace.show_page("recipes")
+    wait_until(app, lambda: not desk.busy)
+    window.recipes.select_part("AS568-213")
     page("recipes", "desk_recipes.png")
     window.sign_out()
     window.records.sign_in("admin", DEMO_PASSWORD)  # type: ignore[union-attr]
     wait_until(app, lambda: window.workspace.page_keys() == ["station", "admin"])
+    assert window.workspace.show_page("admin")
+    window.admin.tabs.setCurrentIndex(1)  # the audit trail, with its chain checked
+    window.admin.verify()
     page("admin", "desk_admin.png")
     return written
 

@@ -569,6 +569,7 @@ class RecipesView(QWidget):
         self.tabs.setTabText(1, f"Customer and edited parts ({self.parts_model.rowCount()})")
         self.tabs.setTabText(0, f"AS568 catalogue ({self.catalogue_model.rowCount()})")
         self._update_count()
+        self._fit(self.catalogue_table, self.parts_table)
         wanted = self._select_after_load or self._part
         self._select_after_load = None
         if wanted is not None:
@@ -661,6 +662,7 @@ class RecipesView(QWidget):
         if part != self._part:  # the selection moved on while this was loading
             return
         self.versions_model.set_versions(found)
+        self._fit(self.versions_table)
         self.edit_button.setEnabled(bool(found))
         if found:
             self.versions_table.setCurrentIndex(self.versions_model.index(0, 0))
@@ -724,6 +726,7 @@ class RecipesView(QWidget):
                 + ("" if changes else ": none in the fields (same content)")
             )
             self.changes_model.set_changes(changes)
+            self._fit(self.changes_table)
 
     # --- editing --------------------------------------------------------------------------
 
@@ -790,11 +793,11 @@ class RecipesView(QWidget):
 
     def resize_columns(self) -> None:
         """Fit the tables' columns to what they show."""
-        for table in (
-            self.catalogue_table,
-            self.parts_table,
-            self.versions_table,
-            self.changes_table,
-        ):
+        self._fit(self.catalogue_table, self.parts_table, self.versions_table, self.changes_table)
+
+    @staticmethod
+    def _fit(*tables: QTableView) -> None:
+        # Fitted as their rows arrive, so nothing opens clipped; the user may still drag.
+        for table in tables:
             table.resizeColumnsToContents()
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
