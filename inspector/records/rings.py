@@ -35,6 +35,7 @@ from inspector.store.sqlite import Row, SqliteStore, Tx
 __all__ = [
     "DimensionCheck",
     "DimensionStatus",
+    "LoadedRing",
     "RingDefect",
     "RingRecord",
     "RingReview",
@@ -43,6 +44,7 @@ __all__ = [
     "load_ring_by_seq",
     "load_rings",
     "ring_pixels",
+    "with_pixels",
 ]
 
 # As in inspector.judge: float noise from px→mm must not move a value on a tolerance edge.
@@ -499,3 +501,30 @@ def ring_pixels(record: RingRecord) -> ImageArray | None:
         return decode_image_bytes(record.image_bytes, name=record.image_name).pixels
     except ImageReadError as exc:
         raise LotError(f"the stored image of ring {record.key} cannot be decoded: {exc}") from None
+
+
+@dataclass(frozen=True)
+class LoadedRing:
+    """A recorded ring with its image decoded, for showing it.
+
+    Attributes
+    ----------
+    record : RingRecord
+    pixels : ndarray or None
+        See :func:`ring_pixels`; None when there is no image to show.
+    problem : str
+        Why there is no image ("" when there is one).
+    """
+
+    record: RingRecord
+    pixels: ImageArray | None
+    problem: str
+
+
+def with_pixels(record: RingRecord) -> LoadedRing:
+    """Decode a ring's stored image; a damaged or missing image becomes ``problem``."""
+    try:
+        pixels = ring_pixels(record)
+    except LotError as exc:
+        return LoadedRing(record, None, str(exc))
+    return LoadedRing(record, pixels, record.image_problem if pixels is None else "")

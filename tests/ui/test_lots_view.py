@@ -130,6 +130,24 @@ def test_selecting_a_lot_shows_its_page(
     assert page.charts.titles[1].startswith("CS  n 2, mean")
 
 
+def test_double_click_on_a_ring_of_the_lot_opens_its_image(
+    qtbot, db: DeskDatabase, desk_records: DeskRecords
+) -> None:
+    view = make_view(qtbot, db, desk_records, "manager")
+    open_page(qtbot, view, "L-117")
+    table = view.page.rings_view
+    index = table.model().index(1, 0)  # the second ring as sorted: ring 2
+    table.activated.emit(index)
+    qtbot.waitUntil(lambda: view.ring_dialog is not None and view.ring_dialog.isVisible())
+    dialog = view.ring_dialog
+    assert dialog is not None
+    assert dialog.windowTitle() == "Lot L-117 · ring 2"
+    record = dialog.panel.record()
+    assert record is not None and record.lot_no == "L-117" and record.seq == 2
+    assert dialog.panel.image_view().image_size() is not None  # the stored image is shown
+    dialog.close()
+
+
 def test_dispose_then_sign_requires_the_password(
     qtbot, db: DeskDatabase, desk_records: DeskRecords, monkeypatch: pytest.MonkeyPatch
 ) -> None:

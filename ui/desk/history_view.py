@@ -14,8 +14,6 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
 from PySide6.QtCore import (
     QDate,
     QEvent,
@@ -33,8 +31,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -51,8 +47,6 @@ from PySide6.QtWidgets import (
 from inspector.auth import User
 from inspector.records import history, rings
 from inspector.records.history import HistoryChoices, HistoryFilter, HistorySort
-from inspector.records.lots import LotError
-from inspector.records.rings import RingRecord
 from inspector.store import SqliteStore
 from ui.desk.common import add_shortcuts, save_file
 from ui.desk.database import DeskDatabase
@@ -64,7 +58,7 @@ from ui.desk.history_model import (
     HistoryTableModel,
     display,
 )
-from ui.desk.ring_panel import RingPanel
+from ui.desk.ring_panel import RingDialog
 from ui.theme import BASE_POINT_SIZE
 from ui.widgets import MessageBar
 
@@ -92,16 +86,9 @@ _REVIEW_CHOICES = (
 # --- work for the desk's worker (module level: plain functions of the store) -----------
 
 
-def load_ring(
-    store: SqliteStore, inspection_id: int
-) -> tuple[RingRecord, npt.NDArray[np.generic] | None]:
-    """Read one recorded ring and decode its image (None when it cannot be decoded)."""
-    record = rings.load_ring(store, inspection_id)
-    try:
-        pixels = rings.ring_pixels(record)
-    except LotError:
-        pixels = None
-    return record, pixels
+def load_ring(store: SqliteStore, inspection_id: int) -> rings.LoadedRing:
+    """Read one recorded ring and decode its image."""
+    return rings.with_pixels(rings.load_ring(store, inspection_id))
 
 
 def finish_export(store: SqliteStore, part: Path, final: Path) -> Path:
@@ -127,26 +114,6 @@ class CsvSaveDialog:
     def ask(cls, parent: QWidget | None, suggested: str) -> Path | None:
         """Ask for a CSV file name; None when cancelled."""
         return save_file(parent, "Export the history to CSV", suggested, "CSV files", ".csv")
-
-
-class RingDialog(QDialog):
-    """A recorded ring in its own window: image with defect boxes, calls, dimensions."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Recorded ring")
-        self.panel = RingPanel(self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.panel, 1)
-        layout.addWidget(buttons)
-        self.resize(1200, 800)
-
-    def show_ring(self, record: RingRecord, pixels: npt.NDArray[np.generic] | None) -> None:
-        """Show ``record`` (its image decoded into ``pixels``)."""
-        self.panel.set_ring(record, pixels)
-        self.setWindowTitle(f"Lot {record.lot_no} · ring {record.seq}")
 
 
 # --- the view --------------------------------------------------------------------------
@@ -648,14 +615,11 @@ class HistoryView(QWidget):
             self.message.show_error,
         )
 
-    def _show_ring(self, loaded: tuple[RingRecord, npt.NDArray[np.generic] | None]) -> None:
-        record, pixels = loaded
+    def _show_ring(self, loaded: rings.LoadedRing) -> None:
         if self.ring_dialog is None:
             self.ring_dialog = RingDialog(self)
-        self.ring_dialog.show_ring(record, pixels)
-        self.ring_dialog.show()
-        self.ring_dialog.raise_()
-        self.ringOpened.emit(record.inspection_id)
+        self.ring_dialog.show_ring(loaded)
+        self.ringOpened.emit(loaded.record.inspection_id)
 
     # -- export ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -411,11 +411,14 @@ class LotPageWidget(QWidget):
         Lot number and meaning (``approved``, ``rejected``, ``reviewed``).
     certificateRequested(str)
         Lot number: issue its certificate (manager).
+    ringRequested(str, int)
+        Lot number and ring number: show that ring (double-click or Enter on it).
     """
 
     disposeRequested = Signal(str)
     signRequested = Signal(str, str)
     certificateRequested = Signal(str)
+    ringRequested = Signal(str, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -509,6 +512,8 @@ class LotPageWidget(QWidget):
         self.rings_view, self.rings_proxy = _table(self.rings)
         self.rings_view.setAccessibleName("Rings of the lot")
         self.rings_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.rings_view.setToolTip("Double-click a ring (or press Enter) to see its image")
+        self.rings_view.activated.connect(self._ring_activated)
         self.events = LotEventsModel(self)
         self.events_view, self.events_proxy = _table(self.events)
         self.events_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -559,6 +564,13 @@ class LotPageWidget(QWidget):
             self.reject_button,
             self.certificate_button,
         )
+
+    @Slot(QModelIndex)
+    def _ring_activated(self, index: QModelIndex) -> None:
+        if self.page is None or not index.isValid():
+            return
+        ring = self.rings.ring_at(self.rings_proxy.mapToSource(index).row())
+        self.ringRequested.emit(self.page.lot.lot_no, ring.seq)
 
     def lot_no(self) -> str | None:
         """The lot shown, or None."""

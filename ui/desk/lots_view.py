@@ -39,6 +39,7 @@ from inspector.records.lot_summary import (
     lot_overview,
     lot_page,
 )
+from inspector.records.rings import LoadedRing, load_ring_by_seq, with_pixels
 from inspector.records.signing import Signature
 from inspector.store import SqliteStore
 from ui.desk.certificate_actions import (
@@ -60,6 +61,7 @@ from ui.desk.lot_page import (
     status_words,
     when,
 )
+from ui.desk.ring_panel import RingDialog
 from ui.desk.signing_dialog import DisposeDialog, SigningDialog
 from ui.models import Index, _RowsModel
 from ui.widgets import MessageBar
@@ -85,6 +87,10 @@ def _dispose(store: SqliteStore, actor: User, lot_no: str, reason: str) -> lots.
 
 def _sign(store: SqliteStore, actor: User, lot_no: str, password: str, meaning: str) -> Signature:
     return signing.sign_lot(store, actor, lot_no, password=password, meaning=meaning)
+
+
+def _load_ring(store: SqliteStore, lot_no: str, seq: int) -> LoadedRing:
+    return with_pixels(load_ring_by_seq(store, lot_no, seq))
 
 
 # --- the list ----------------------------------------------------------------------------
@@ -304,6 +310,8 @@ class LotsView(QWidget):
         self.page.disposeRequested.connect(self.dispose)
         self.page.signRequested.connect(self.sign)
         self.page.certificateRequested.connect(self.issue_certificate)
+        self.page.ringRequested.connect(self.open_ring)
+        self.ring_dialog: RingDialog | None = None
         db.busyChanged.connect(self._busy)
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.activated.connect(self._focus_search)
@@ -384,6 +392,18 @@ class LotsView(QWidget):
             return  # the user moved on to another lot meanwhile
         self.page.set_page(page)
         self.lotSelected.emit(page.lot.lot_no)
+
+    @Slot(str, int)
+    def open_ring(self, lot_no: str, seq: int) -> None:
+        """Read ring ``seq`` of ``lot_no`` in the worker and show it in the ring window."""
+        self._db.call(
+            functools.partial(_load_ring, lot_no=lot_no, seq=seq), self._show_ring, self._error
+        )
+
+    def _show_ring(self, loaded: LoadedRing) -> None:
+        if self.ring_dialog is None:
+            self.ring_dialog = RingDialog(self)
+        self.ring_dialog.show_ring(loaded)
 
     def _current_page(self, lot_no: str) -> LotPage | None:
         page = self.page.page

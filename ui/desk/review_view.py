@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
@@ -39,10 +36,9 @@ from PySide6.QtWidgets import (
 
 from inspector.auth import Permission, User
 from inspector.records import reviews
-from inspector.records.lots import LotError
 from inspector.records.review_queue import QueueItem, QueueReason, review_queue
 from inspector.records.reviews import Review
-from inspector.records.rings import RingRecord, load_ring, ring_pixels
+from inspector.records.rings import LoadedRing, RingRecord, load_ring, with_pixels
 from inspector.store import SqliteStore
 from ui.desk.common import add_shortcuts, row_table, when
 from ui.desk.database import DeskDatabase
@@ -87,23 +83,9 @@ _DEFECT_TO_REJECT = ("Larger than the limit under the microscope", "Defect near 
 # --- work for the database thread (module-level: nothing of the GUI crosses over) ------------
 
 
-@dataclass(frozen=True)
-class LoadedRing:
-    """A ring read in the worker with its decoded image (None and a reason when absent)."""
-
-    record: RingRecord
-    pixels: npt.NDArray[np.generic] | None
-    problem: str
-
-
 def load_ring_with_pixels(store: SqliteStore, inspection_id: int) -> LoadedRing:
     """Read one ring and decode its image (worker side)."""
-    record = load_ring(store, inspection_id)
-    try:
-        pixels = ring_pixels(record)
-    except LotError as exc:
-        return LoadedRing(record, None, str(exc))
-    return LoadedRing(record, pixels, record.image_problem if pixels is None else "")
+    return with_pixels(load_ring(store, inspection_id))
 
 
 def review_ring_work(

@@ -30,6 +30,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QGraphicsItem,
     QGraphicsItemGroup,
@@ -45,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.outcome import Verdict
-from inspector.records.rings import DimensionStatus, RingDefect, RingRecord
+from inspector.records.rings import DimensionStatus, LoadedRing, RingDefect, RingRecord
 from ui.desk.common import row_table, when
 from ui.image_view import ImageView, numpy_to_qimage
 from ui.models import Index, _RowsModel
@@ -819,3 +821,26 @@ class RingPanel(QWidget):
     def sizeHint(self) -> QSize:
         """Room for the image and the tables side by side."""
         return QSize(1100, 700)
+
+
+class RingDialog(QDialog):
+    """A recorded ring in its own window: image with defect boxes, calls, dimensions."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Recorded ring")
+        self.panel = RingPanel(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel, 1)
+        layout.addWidget(buttons)
+        self.resize(1200, 800)
+
+    def show_ring(self, loaded: LoadedRing) -> None:
+        """Show a ring read (and decoded) in the worker, and raise the window."""
+        record = loaded.record
+        self.panel.set_ring(record, loaded.pixels, placeholder=loaded.problem or "No image")
+        self.setWindowTitle(f"Lot {record.lot_no} · ring {record.seq}")
+        self.show()
+        self.raise_()
