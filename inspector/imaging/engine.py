@@ -17,6 +17,7 @@ import numpy.typing as npt
 from inspector.imaging.classify import classify_surface, shape_features
 from inspector.imaging.edge_defects import CutRun, EdgeRun, find_cuts, find_edge_runs
 from inspector.imaging.edges import EdgeProfile, EdgeSide, contrast_signal, measure_edge
+from inspector.imaging.impulses import remove_impulses
 from inspector.imaging.load import to_float
 from inspector.imaging.locate import CoarseRing, RingNotFound, locate_ring
 from inspector.imaging.measure import ring_geometry
@@ -48,7 +49,7 @@ MIN_EDGE_COVERAGE = 0.3
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 
 def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:
@@ -177,11 +178,17 @@ def _inspect_located(
     reduced_px = max(shape) / 400.0
     slack = max(8.0, 5.0 * reduced_px)
     outer_reach = max(slack, 0.35 * cross)
-    # Edges are found in linear light; only the square holding both search bands is
-    # converted (the rest of the frame is never sampled). Offsets are whole pixels, so
-    # every sample sees the same neighbours and weights as in the full frame.
-    linear, origin = _linear_window(pixels, center, float(outer_coarse.max()) + outer_reach)
-    local = (center[0] - origin[0], center[1] - origin[1])
+    # Only the square holding both search bands is ever sampled: sensor impulses are
+    # removed there, and only there is the image converted to linear light for the edges.
+    # Offsets are whole pixels, so every sample sees the same neighbours and weights as in
+    # the full frame.
+    y0, y1, x0, x1 = _ring_window(shape, center, float(outer_coarse.max()) + outer_reach)
+    window, impulses = remove_impulses(pixels[y0:y1, x0:x1])
+    if impulses:
+        pixels = pixels.copy()  # the strip samples the whole frame: give it the clean square
+        pixels[y0:y1, x0:x1] = window
+    linear = linear_light(window)
+    local = (center[0] - x0, center[1] - y0)
     outer = measure_edge(
         linear,
         coarse_linear,
@@ -253,19 +260,19 @@ def _inspect_located(
     )
 
 
-def _linear_window(
-    pixels: npt.NDArray[Any], center: tuple[float, float], radius: float
-) -> tuple[npt.NDArray[np.float32], tuple[int, int]]:
-    """Linear light of the square of half-side ``radius`` (+ 4 px) around ``center``,
-    clipped to the image, and the image ``(x, y)`` of its top-left pixel."""
-    height, width = pixels.shape[:2]
+def _ring_window(
+    shape: tuple[int, int], center: tuple[float, float], radius: float
+) -> tuple[int, int, int, int]:
+    """Rows ``y0:y1`` and columns ``x0:x1`` of the square of half-side ``radius`` (+ 4 px)
+    around ``center`` (image ``(x, y)``), clipped to the image."""
+    height, width = shape
     reach = radius + 4.0  # the bands reach a whole pixel past their radius, plus interpolation
     # numpy slices are [row, col]: y selects rows, x columns
     x0 = max(int(np.floor(center[0] - reach)), 0)
     y0 = max(int(np.floor(center[1] - reach)), 0)
     x1 = min(int(np.ceil(center[0] + reach)) + 1, width)
     y1 = min(int(np.ceil(center[1] + reach)) + 1, height)
-    return linear_light(pixels[y0:y1, x0:x1]), (x0, y0)
+    return y0, y1, x0, x1
 
 
 def _resample(values: FloatArray, n: int) -> FloatArray:
