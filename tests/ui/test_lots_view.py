@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialogButtonBox
 
 from inspector.certificates.render import RenderOptions
 from inspector.records import lots, signing
@@ -146,6 +147,51 @@ def test_double_click_on_a_ring_of_the_lot_opens_its_image(
     assert record is not None and record.lot_no == "L-117" and record.seq == 2
     assert dialog.panel.image_view().image_size() is not None  # the stored image is shown
     dialog.close()
+
+
+def test_an_engineer_corrects_a_signed_lot_which_then_needs_a_new_signature(
+    qtbot, db: DeskDatabase, desk_records: DeskRecords, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in_records(desk_records, "L-213")
+    view = make_view(qtbot, db, desk_records, "manager")
+    open_page(qtbot, view, "L-213")
+    assert not view.page.correct_button.isVisibleTo(view)  # engineers correct, managers sign
+    view.set_user(desk_records.users["engineer"])
+    qtbot.waitUntil(lambda: not db.busy and view.page.page is not None)
+    page = view.page
+    assert page.correct_button.isVisibleTo(view) and page.correct_button.isEnabled()
+    monkeypatch.setattr(
+        signing_dialog.CorrectionDialog,
+        "ask",
+        classmethod(lambda *a, **k: ("reject", "customer complaint: lot quarantined")),
+    )
+    page.correct_button.click()
+    qtbot.waitUntil(lambda: listed(view, "L-213", 7) == "disposed" and not db.busy)
+    assert listed(view, "L-213", 8) == "reject"
+    assert "needs a new signature" in view.messages.text()
+    with desk_records.open() as store:
+        last = lots.dispositions(store, "L-213")[-1]
+        assert last.decision == "reject"
+        assert last.reason == "correction: customer complaint: lot quarantined"
+        assert len(signing.signatures(store, "L-213")) == 1  # the earlier one stays
+    qtbot.waitUntil(lambda: view.page.page is not None and view.page.page.lot.status == "disposed")
+    assert not page.correct_button.isVisibleTo(view)  # only signed lots are corrected
+
+
+def test_the_correction_dialog_needs_a_reason(qtbot, db: DeskDatabase, desk_records) -> None:
+    sign_in_records(desk_records, "L-213")
+    view = make_view(qtbot, db, desk_records, "engineer")
+    open_page(qtbot, view, "L-213")
+    assert view.page.page is not None
+    dialog = signing_dialog.CorrectionDialog(view, page=view.page.page)
+    qtbot.addWidget(dialog)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()
+    dialog.reason.setPlainText("   ")
+    assert not ok.isEnabled()
+    dialog.reason.setPlainText("sorted 100 % after the complaint")
+    assert ok.isEnabled()
+    assert dialog.decision.currentData() == "sorted"
 
 
 def test_dispose_then_sign_requires_the_password(

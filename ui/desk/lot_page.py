@@ -413,12 +413,15 @@ class LotPageWidget(QWidget):
         Lot number: issue its certificate (manager).
     ringRequested(str, int)
         Lot number and ring number: show that ring (double-click or Enter on it).
+    correctionRequested(str)
+        Lot number: correct a signed lot's disposition with a new record (engineer).
     """
 
     disposeRequested = Signal(str)
     signRequested = Signal(str, str)
     certificateRequested = Signal(str)
     ringRequested = Signal(str, int)
+    correctionRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -447,7 +450,10 @@ class LotPageWidget(QWidget):
         self.reject_button.setShortcut("Ctrl+Shift+R")
         self.certificate_button = QPushButton("Issue &certificate…")
         self.certificate_button.setShortcut("Ctrl+Shift+C")
+        self.correct_button = QPushButton("C&orrect disposition…")
+        self.correct_button.setShortcut("Ctrl+Shift+D")
         self.dispose_button.clicked.connect(self._dispose)
+        self.correct_button.clicked.connect(self._correct)
         self.review_button.clicked.connect(lambda: self._sign("reviewed"))
         self.approve_button.clicked.connect(lambda: self._sign("approved"))
         self.reject_button.clicked.connect(lambda: self._sign("rejected"))
@@ -559,6 +565,7 @@ class LotPageWidget(QWidget):
         """The lot's action buttons, in the order shown."""
         return (
             self.dispose_button,
+            self.correct_button,
             self.review_button,
             self.approve_button,
             self.reject_button,
@@ -664,6 +671,11 @@ class LotPageWidget(QWidget):
             self.approve_button: user is not None and user.can(Permission.SIGN),
             self.reject_button: user is not None and user.can(Permission.SIGN),
             self.certificate_button: user is not None and user.can(Permission.ISSUE_CERTIFICATE),
+            # Only on a signed lot, where dispose no longer applies.
+            self.correct_button: user is not None
+            and user.can(Permission.DISPOSE)
+            and page is not None
+            and page.lot.status == "signed",
         }
         why: dict[QPushButton, str] = {}
         if page is None:
@@ -692,6 +704,8 @@ class LotPageWidget(QWidget):
             self.approve_button: "Sign the lot 'approved' for shipment (Ctrl+Shift+A)",
             self.reject_button: "Sign the lot 'rejected' (Ctrl+Shift+R)",
             self.certificate_button: "Issue the Certificate of Conformance (Ctrl+Shift+C)",
+            self.correct_button: "Record a new disposition for this signed lot; it will need "
+            "a new signature (Ctrl+Shift+D)",
         }
         for button, allowed in role_may.items():
             button.setVisible(allowed)
@@ -708,6 +722,11 @@ class LotPageWidget(QWidget):
     def _dispose(self) -> None:
         if self.page is not None:
             self.disposeRequested.emit(self.page.lot.lot_no)
+
+    @Slot()
+    def _correct(self) -> None:
+        if self.page is not None:
+            self.correctionRequested.emit(self.page.lot.lot_no)
 
     def _sign(self, meaning: str) -> None:
         if self.page is not None:

@@ -62,7 +62,7 @@ from ui.desk.lot_page import (
     when,
 )
 from ui.desk.ring_panel import RingDialog
-from ui.desk.signing_dialog import DisposeDialog, SigningDialog
+from ui.desk.signing_dialog import CorrectionDialog, DisposeDialog, SigningDialog
 from ui.models import Index, _RowsModel
 from ui.widgets import MessageBar
 
@@ -311,6 +311,7 @@ class LotsView(QWidget):
         self.page.signRequested.connect(self.sign)
         self.page.certificateRequested.connect(self.issue_certificate)
         self.page.ringRequested.connect(self.open_ring)
+        self.page.correctionRequested.connect(self.correct)
         self.ring_dialog: RingDialog | None = None
         db.busyChanged.connect(self._busy)
         find = QShortcut(QKeySequence.StandardKey.Find, self)
@@ -422,6 +423,27 @@ class LotsView(QWidget):
             return
         work = functools.partial(_dispose, actor=user, lot_no=lot_no, reason=reason)
         self._db.call(work, functools.partial(self._disposed, lot_no), self._error)
+
+    @Slot(str)
+    def correct(self, lot_no: str) -> None:
+        """Ask for a signed lot's new disposition and the reason, and record it (engineer)."""
+        page, user = self._current_page(lot_no), self._user
+        if page is None or user is None:
+            return
+        answer = CorrectionDialog.ask(self, page=page)
+        if answer is None:
+            return
+        decision, reason = answer
+        work = functools.partial(
+            lots.correct_disposition, actor=user, lot_no=lot_no, decision=decision, reason=reason
+        )
+        self._db.call(work, functools.partial(self._corrected, lot_no, decision), self._error)
+
+    def _corrected(self, lot_no: str, decision: str, _none: None) -> None:
+        self.messages.show_info(
+            f"Lot {lot_no}: disposition corrected to {decision}; it needs a new signature."
+        )
+        self.refresh()
 
     def _disposed(self, lot_no: str, prog: lots.Progress) -> None:
         self.messages.show_info(f"Lot {lot_no} disposed: {prog.decision} ({prog.describe()}).")

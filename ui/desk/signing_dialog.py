@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from inspector.auth import User
 from inspector.records.lot_summary import LotPage
+from inspector.records.lots import DECISIONS
 from ui.widgets import ok_cancel
 
 __all__ = ["DisposeDialog", "SigningDialog", "disposition_words", "meaning_statement"]
@@ -229,3 +231,56 @@ class DisposeDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.reason.toPlainText().strip()
+
+
+class CorrectionDialog(QDialog):
+    """Corrects a signed lot's disposition with a new record (e.g. a rejected lot sorted
+    100 % afterwards): nothing signed changes, the lot waits for a new signature."""
+
+    def __init__(self, parent: QWidget | None, *, page: LotPage) -> None:
+        super().__init__(parent)
+        lot = page.lot
+        self.setWindowTitle(f"Correct the disposition of lot {lot.lot_no}")
+        self.setMinimumWidth(560)
+        form = QFormLayout()
+        form.addRow("Lot", QLabel(_lot_line(page)))
+        signed_as = f"{lot.disposition} — {disposition_words(lot.disposition)}"
+        form.addRow("Signed as", QLabel(signed_as))
+        self.decision = QComboBox()
+        for decision in DECISIONS:
+            self.decision.addItem(f"{decision} — {disposition_words(decision)}", decision)
+        self.decision.setCurrentIndex(max(0, self.decision.findData("sorted")))
+        form.addRow("&New disposition", self.decision)
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText(
+            "The corrective action taken (required), e.g. 'lot 100 % sorted; 7 rings scrapped'"
+        )
+        self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(80)
+        form.addRow("&Reason", self.reason)
+        explain = QLabel(
+            "The earlier disposition and its signature stay in the records as they are; this "
+            "adds a new disposition, and the lot needs a new signature before a certificate."
+        )
+        explain.setObjectName("muted")
+        explain.setWordWrap(True)
+        buttons = ok_cancel(self, "Record the correction", self.accept)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        self.reason.textChanged.connect(
+            lambda: ok.setEnabled(bool(self.reason.toPlainText().strip()))
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(_heading(f"Correct the disposition of lot {lot.lot_no}"))
+        layout.addLayout(form)
+        layout.addWidget(explain)
+        layout.addWidget(buttons)
+        self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, *, page: LotPage) -> tuple[str, str] | None:
+        """The new disposition and the reason, or None when cancelled."""
+        dialog = cls(parent, page=page)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return str(dialog.decision.currentData()), dialog.reason.toPlainText().strip()
