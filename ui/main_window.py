@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.station = StationView(self.camera, self.inspections, station_service)
         self.sign_in = SignInView()
         self.workspace = Workspace()
-        self.workspace.add_page("station", "Station", self.station, lambda _user: True)
+        self.workspace.add_page("station", "Station", self.station, lambda _user: True, desk=False)
         self.desk: DeskDatabase | None = None
         if records is not None:
             self._build_desk(DeskDatabase(records.db_path, self))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -42,6 +42,7 @@ class _Page:
     widget: QWidget
     shown_to: Callable[[User], bool]
     item: QListWidgetItem
+    desk: bool  # a desk view (DeskPage): told the user, refreshed when shown
 
 
 class Workspace(QWidget):
@@ -72,14 +73,24 @@ class Workspace(QWidget):
         self.nav.currentItemChanged.connect(self._on_nav)
 
     def add_page(
-        self, key: str, title: str, widget: QWidget, shown_to: Callable[[User], bool]
+        self,
+        key: str,
+        title: str,
+        widget: QWidget,
+        shown_to: Callable[[User], bool],
+        *,
+        desk: bool = True,
     ) -> None:
-        """Add a page; ``shown_to(user)`` decides whether a signed-in user sees it."""
+        """Add a page; ``shown_to(user)`` decides whether a signed-in user sees it.
+
+        A ``desk`` page implements :class:`DeskPage`: it is told who signed in and is
+        refreshed each time it is shown. The station (``desk=False``) manages itself.
+        """
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.nav.addItem(item)
         self.stack.addWidget(widget)
-        self._pages.append(_Page(key, title, widget, shown_to, item))
+        self._pages.append(_Page(key, title, widget, shown_to, item, desk))
         shortcut = len(self._pages)
         if shortcut <= 9:
             action = QAction(self)
@@ -108,8 +119,8 @@ class Workspace(QWidget):
         self._user = user
         for page in self._pages:
             page.item.setHidden(user is None or not page.shown_to(user))
-            if hasattr(page.widget, "set_user") and page.key != "station":
-                page.widget.set_user(user if not page.item.isHidden() else None)
+            if page.desk:
+                cast(DeskPage, page.widget).set_user(None if page.item.isHidden() else user)
         if user is not None:
             self.show_page("station")
 
@@ -134,6 +145,6 @@ class Workspace(QWidget):
         key = str(current.data(Qt.ItemDataRole.UserRole))
         page = next(p for p in self._pages if p.key == key)
         self.stack.setCurrentWidget(page.widget)
-        if hasattr(page.widget, "refresh") and key != "station":
-            page.widget.refresh()
+        if page.desk:
+            cast(DeskPage, page.widget).refresh()
         self.pageChanged.emit(key)
