@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -142,18 +143,56 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
 
 
 def find_cuts(strip: Strip) -> list[CutRun]:
-    """Runs of strip columns where the ring's material is missing across the section.
+    """Where background crosses the whole cross-section: the ring is broken there.
 
-    A column counts as cut when fewer than a third of its rows look like ring material
-    (projected colour at least half-way from background to ring); glare on a dark ring
-    can lighten a band of rows, but not the whole cross-section.
+    Two ways to see it, so both square and slanted cuts are found:
+
+    1. runs of strip columns where fewer than a third of the rows look like ring
+       material (projected colour at least half-way from background to ring), clear of
+       material in the middle; glare on a dark ring can lighten a band of rows, but not the
+       whole cross-section;
+    2. a connected region of background that reaches from the strip's first row (the
+       inner edge) to its last (the outer edge). A skived or slanted cut crosses every
+       column only in part, so no column test sees it, but the background still runs
+       through from one edge to the other — which is what a cut is. A band along the ring
+       (glare, a rim) never touches both edges.
     """
-    material_fraction = np.mean(strip.material >= 0.5, axis=0)
+    material = strip.material >= 0.5
+    material_fraction = np.mean(material, axis=0)
+    n = strip.n_cols
     cuts: list[CutRun] = []
+    covered = np.zeros(n, dtype=bool)
     for start, stop in circular_runs(material_fraction < 0.35):
-        idx = np.arange(start, stop) % strip.n_cols
+        idx = np.arange(start, stop) % n
         # A real gap is clear of material in its middle, not just thin.
         if float(material_fraction[idx].min()) > 0.15:
             continue
-        cuts.append(CutRun(start=start, stop=stop, n=strip.n_cols))
+        cuts.append(CutRun(start=start, stop=stop, n=n))
+        covered[idx] = True
+    for start, stop in _crossings(~material):
+        idx = np.arange(start, stop) % n
+        if not covered[idx].any():
+            cuts.append(CutRun(start=start, stop=stop, n=n))
+            covered[idx] = True
     return cuts
+
+
+def _crossings(background: BoolArray) -> list[tuple[int, int]]:
+    """Column spans ``(start, stop)`` of background regions touching both the first and
+    the last row (8-connected, wrapping around the ring); none wider than a quarter turn,
+    which would be an unlit stretch rather than a gap."""
+    n_rows, n_cols = background.shape
+    # Roll the column with the least background to the seam so no gap is split by it.
+    seam = int(np.argmin(background.sum(axis=0)))
+    rolled = np.ascontiguousarray(np.roll(background, -seam, axis=1)).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(rolled, connectivity=8)
+    spans = []
+    for label in range(1, count):
+        top = int(stats[label, cv2.CC_STAT_TOP])
+        height = int(stats[label, cv2.CC_STAT_HEIGHT])
+        width = int(stats[label, cv2.CC_STAT_WIDTH])
+        if top != 0 or top + height != n_rows or width > n_cols // 4:
+            continue
+        start = (int(stats[label, cv2.CC_STAT_LEFT]) + seam) % n_cols
+        spans.append((start, start + width))
+    return spans

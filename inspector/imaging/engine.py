@@ -49,7 +49,7 @@ MIN_EDGE_COVERAGE = 0.3
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "1.3.0"
 
 
 def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:

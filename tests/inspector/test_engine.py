@@ -281,3 +281,21 @@ def test_a_16_bit_image_filling_only_12_bits_shows_its_surface_defects() -> None
         for f in full
     )
     assert found >= max(1, math.ceil(0.5 * len(full)))
+
+
+def test_a_slanted_cut_is_found_though_no_radius_crosses_it_whole() -> None:
+    # A skived cut: a 7 px wide slot running across the section at about 45°, so every
+    # radius through it still meets ring material.
+    cx, cy = 241.3, 198.6
+    slot = [(cx + 110.0 + t, cy - 20.0 + t, 3.5) for t in np.arange(-4.0, 46.0, 2.0)]
+    pixels, coverage = annulus(carve=slot)
+    # No radius in the slot's span is background all the way across.
+    angles = np.linspace(-0.05, 0.30, 60)
+    for a in angles:
+        radii = np.arange(112.0, 148.0)
+        xs = np.round(cx + radii * np.cos(a)).astype(int)
+        ys = np.round(cy + radii * np.sin(a)).astype(int)
+        assert coverage[ys, xs].max() > 0.5
+    result = inspect_pixels(pixels)
+    assert result.ring is not None and result.ring.broken
+    assert [d.type for d in result.defects].count(DefectType.CUT) == 1
