@@ -295,7 +295,8 @@ def issue_certificate(
     return IssuedCertificate(number, lot.lot_no, now, actor.name, digest, pdf_sha256, cert)
 
 
-def _issued(row: Row) -> IssuedCertificate:
+def certificate_from_row(row: Row) -> IssuedCertificate:
+    """An issued certificate as :func:`inspector.store.repo.certificates_of` returns it."""
     return IssuedCertificate(
         number=str(row["number"]),
         lot_no=str(row["lot_no"]),
@@ -310,7 +311,7 @@ def issued_certificates(store: SqliteStore, lot_no: str | None = None) -> list[I
     """Return the certificates issued (for one lot, or all), oldest first."""
     tx = store.reader()
     lot_id = None if lot_no is None else lot_in(tx, lot_no).id
-    return [_issued(r) for r in repo.certificates_of(tx, lot_id)]
+    return [certificate_from_row(r) for r in repo.certificates_of(tx, lot_id)]
 
 
 def records_check(store: SqliteStore, number: str) -> RecordsCheck | None:

@@ -21,9 +21,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from inspector.records.certificates import CertificateRequest, IssuedCertificate
-from inspector.records.lots import Disposition, Lot, Progress, lot_in, progress_in
-from inspector.records.signing import Signature
+from inspector.records.certificates import (
+    CertificateRequest,
+    IssuedCertificate,
+    certificate_from_row,
+)
+from inspector.records.lots import (
+    Disposition,
+    Lot,
+    Progress,
+    disposition_from_row,
+    lot_in,
+    progress_in,
+)
+from inspector.records.signing import Signature, signature_from_row
 from inspector.records.site import SiteSettings, site_in
 from inspector.store import lot_summary_sql, repo
 from inspector.store.errors import RecordsError
@@ -285,40 +296,9 @@ def lot_page(store: SqliteStore, lot_no: str) -> LotPage:
     with store.snapshot() as tx:
         lot = lot_in(tx, lot_no)
         prog = progress_in(tx, lot)
-        dispositions = tuple(
-            Disposition(
-                str(d["decision"]),
-                int(d["inspected"]),
-                int(d["nonconforming"]),
-                str(d["by_name"]),
-                str(d["time_utc"]),
-                str(d["reason"]),
-            )
-            for d in repo.dispositions_of(tx, lot.id)
-        )
-        signatures = tuple(
-            Signature(
-                int(s["id"]),
-                str(s["lot_no"]),
-                str(s["printed_name"]),
-                str(s["role"]),
-                str(s["meaning"]),
-                str(s["time_utc"]),
-                str(s["content_sha256"]),
-            )
-            for s in repo.signatures_of(tx, lot.id)
-        )
-        certificates = tuple(
-            IssuedCertificate(
-                number=str(c["number"]),
-                lot_no=str(c["lot_no"]),
-                issued_utc=str(c["issued_utc"]),
-                issued_by=str(c["issued_by_name"]),
-                digest=str(c["digest"]),
-                pdf_sha256=str(c["pdf_sha256"]),
-            )
-            for c in repo.certificates_of(tx, lot.id)
-        )
+        dispositions = tuple(disposition_from_row(d) for d in repo.dispositions_of(tx, lot.id))
+        signatures = tuple(signature_from_row(r) for r in repo.signatures_of(tx, lot.id))
+        certificates = tuple(certificate_from_row(c) for c in repo.certificates_of(tx, lot.id))
         rejecting: dict[int, list[str]] = {}
         others: dict[int, list[str]] = {}
         for d in repo.defects_of_lot(tx, lot.id):

@@ -539,21 +539,23 @@ class Disposition:
     reason: str
 
 
+def disposition_from_row(row: Row) -> Disposition:
+    """A disposition as :func:`inspector.store.repo.dispositions_of` returns it."""
+    return Disposition(
+        str(row["decision"]),
+        int(row["inspected"]),
+        int(row["nonconforming"]),
+        str(row["by_name"]),
+        str(row["time_utc"]),
+        str(row["reason"]),
+    )
+
+
 def dispositions(store: SqliteStore, lot_no: str) -> list[Disposition]:
     """Return the lot's dispositions, oldest first."""
     tx = store.reader()
     lot = lot_in(tx, lot_no)
-    return [
-        Disposition(
-            str(r["decision"]),
-            int(r["inspected"]),
-            int(r["nonconforming"]),
-            str(r["by_name"]),
-            str(r["time_utc"]),
-            str(r["reason"]),
-        )
-        for r in repo.dispositions_of(tx, lot.id)
-    ]
+    return [disposition_from_row(r) for r in repo.dispositions_of(tx, lot.id)]
 
 
 def resume_inspection(store: SqliteStore, actor: User, part: str, *, reason: str) -> SwitchingState:

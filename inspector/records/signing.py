@@ -24,7 +24,7 @@ from inspector import audit
 from inspector.auth import Permission, PermissionDenied, Role, User, require, verify_password
 from inspector.records.lots import LotError, lot_in
 from inspector.store import repo
-from inspector.store.sqlite import SqliteStore, Tx
+from inspector.store.sqlite import Row, SqliteStore, Tx
 
 __all__ = ["MEANINGS", "Signature", "lot_content", "sign_lot", "signatures", "verify_signatures"]
 
@@ -209,18 +209,20 @@ def signatures(store: SqliteStore, lot_no: str | None = None) -> list[Signature]
     """Return the signatures of one lot (or all), oldest first."""
     tx = store.reader()
     lot_id = None if lot_no is None else lot_in(tx, lot_no).id
-    return [
-        Signature(
-            int(r["id"]),
-            str(r["lot_no"]),
-            str(r["printed_name"]),
-            str(r["role"]),
-            str(r["meaning"]),
-            str(r["time_utc"]),
-            str(r["content_sha256"]),
-        )
-        for r in repo.signatures_of(tx, lot_id)
-    ]
+    return [signature_from_row(r) for r in repo.signatures_of(tx, lot_id)]
+
+
+def signature_from_row(row: Row) -> Signature:
+    """A signature as :func:`inspector.store.repo.signatures_of` returns it."""
+    return Signature(
+        int(row["id"]),
+        str(row["lot_no"]),
+        str(row["printed_name"]),
+        str(row["role"]),
+        str(row["meaning"]),
+        str(row["time_utc"]),
+        str(row["content_sha256"]),
+    )
 
 
 def verify_signatures(store: SqliteStore) -> list[str]:
