@@ -147,10 +147,11 @@ def find_cuts(strip: Strip) -> list[CutRun]:
 
     Two ways to see it, so both square and slanted cuts are found:
 
-    1. runs of strip columns where fewer than a third of the rows look like ring
-       material (projected colour at least half-way from background to ring), clear of
-       material in the middle; glare on a dark ring can lighten a band of rows, but not the
-       whole cross-section;
+    1. runs of strip columns where fewer than a third of the rows (fewer than half as many
+       as in a typical column, if that is less) look like ring material (projected colour
+       at least half-way from background to ring), clear of material in the middle,
+       no wider than a quarter turn, and ending at two faces; glare on a dark ring can
+       lighten a band of rows, but not the whole cross-section;
     2. a connected region of background that reaches from the strip's first row (the
        inner edge) to its last (the outer edge). A skived or slanted cut crosses every
        column only in part, so no column test sees it, but the background still runs
@@ -162,10 +163,22 @@ def find_cuts(strip: Strip) -> list[CutRun]:
     n = strip.n_cols
     cuts: list[CutRun] = []
     covered = np.zeros(n, dtype=bool)
-    for start, stop in circular_runs(material_fraction < 0.35):
+    face = _face_columns(strip)
+    # How much of a column reads as material where the ring is whole: glare and shading
+    # keep it well below 1 on a front-lit ring, so the gap's thresholds follow it.
+    typical = float(np.median(material_fraction))
+    low = min(0.35, 0.5 * typical)
+    clear = min(0.15, 0.5 * typical)
+    whole = max(low, 0.8 * typical)
+    for start, stop in circular_runs(material_fraction < low):
         idx = np.arange(start, stop) % n
         # A real gap is clear of material in its middle, not just thin.
-        if float(material_fraction[idx].min()) > 0.15:
+        if float(material_fraction[idx].min()) > clear:
+            continue
+        # …no wider than a quarter turn (more would be an unlit stretch, not a gap), and
+        # it ends at two faces: the material comes back within a cross-section's length
+        # of each end, where a fading unlit side comes back only slowly.
+        if stop - start > n // 4 or not _ends_at_faces(material_fraction, start, stop, face, whole):
             continue
         cuts.append(CutRun(start=start, stop=stop, n=n))
         covered[idx] = True
@@ -175,6 +188,27 @@ def find_cuts(strip: Strip) -> list[CutRun]:
             cuts.append(CutRun(start=start, stop=stop, n=n))
             covered[idx] = True
     return cuts
+
+
+def _face_columns(strip: Strip) -> int:
+    """How many strip columns a cut's face may take to show: about one cross-section.
+
+    A cut's faces are surfaces through the section; seen from above, a slanted one
+    spans at most about the section's width along the ring.
+    """
+    mid_radius = float(np.mean(strip.radius))
+    cross = float(np.mean(strip.radius[-1] - strip.radius[0]))
+    columns_per_px = strip.n_cols / (2.0 * np.pi * max(mid_radius, 1.0))
+    return max(6, int(np.ceil(1.5 * cross * columns_per_px)))
+
+
+def _ends_at_faces(fraction: FloatArray, start: int, stop: int, face: int, whole: float) -> bool:
+    """Whether the material fraction is back to ``whole`` within ``face`` columns of both
+    ends of the run ``start … stop-1``."""
+    n = fraction.size
+    before = fraction[np.arange(start - face, start) % n]
+    after = fraction[np.arange(stop, stop + face) % n]
+    return bool(before.max() >= whole and after.max() >= whole)
 
 
 def _crossings(background: BoolArray) -> list[tuple[int, int]]:

@@ -1,6 +1,7 @@
 """The image engine: pixels in, ring geometry and classified defects out.
 
-``locate -> edges -> measure -> strip -> anomalies / edge runs / cuts -> classify``.
+``locate -> edges -> edge fit -> measure -> strip -> anomalies / edge runs (checked against
+the image) / cuts -> classify``.
 Each step is a pure function in its own module; this one only wires them together and
 turns their findings into :class:`~inspector.imaging.results.Defect` records.
 """
@@ -16,6 +17,8 @@ import numpy.typing as npt
 
 from inspector.imaging.classify import classify_surface, shape_features
 from inspector.imaging.edge_defects import CutRun, EdgeRun, find_cuts, find_edge_runs
+from inspector.imaging.edge_evidence import edge_run_is_seen
+from inspector.imaging.edge_fit import refine_edges
 from inspector.imaging.edges import EdgeProfile, EdgeSide, contrast_signal, measure_edge
 from inspector.imaging.impulses import remove_impulses
 from inspector.imaging.load import to_float
@@ -49,7 +52,7 @@ MIN_EDGE_COVERAGE = 0.3
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
-ENGINE_VERSION = "1.3.0"
+ENGINE_VERSION = "1.4.0"
 
 
 def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:
@@ -217,6 +220,12 @@ def _inspect_located(
                     "ring (too little contrast with the background)",
                 ),
             )
+    # Where the ring's shading runs up to its rim (front light), the slope peak lies inside
+    # the ring: a fitted model of the profile across each edge puts it where it ends.
+    linear_weights, linear_offset, _ = contrast_signal(coarse_linear)
+    outer, inner = refine_edges(
+        linear, local, outer, inner, weights=linear_weights, offset=linear_offset
+    )
     blur = max(outer.blur_px, inner.blur_px)
     weights, offset, colour_contrast = contrast_signal(coarse)
     strip = build_strip(
@@ -245,11 +254,27 @@ def _inspect_located(
         problems.append("the ring is too thin in this image to inspect its surface")
         return RingInspection(image_shape=shape, ring=geometry, problems=tuple(problems))
 
+    # An edge run is only a defect if the image changes there, not just the finder's pick.
+    runs = [
+        run
+        for profile in (outer, inner)
+        for run in find_edge_runs(profile)
+        if edge_run_is_seen(
+            linear,
+            local,
+            profile,
+            run,
+            weights=linear_weights,
+            offset=linear_offset,
+            blur_px=blur,
+        )
+    ]
     defects = _collect_defects(
         strip,
         outer,
         inner,
         cuts,
+        runs,
         center=center,
         quantum=quantum,
         background_lightness=colour_lightness(coarse.background_color),
@@ -286,6 +311,7 @@ def _collect_defects(
     outer: EdgeProfile,
     inner: EdgeProfile,
     cuts: list[CutRun],
+    runs: list[EdgeRun],
     *,
     center: tuple[float, float],
     quantum: float,
@@ -297,7 +323,6 @@ def _collect_defects(
     cut_arcs = [_columns_interval(c.start, c.stop, c.n) for c in cuts]
     near_cut = [arc.expanded(cross / max(mid_radius, 1.0)) for arc in cut_arcs]
 
-    runs = [run for profile in (outer, inner) for run in find_edge_runs(profile)]
     runs = [r for r in runs if not any(_run_interval(r).overlaps(arc) for arc in near_cut)]
 
     anomalies, _ = find_anomalies(

@@ -75,7 +75,36 @@ def test_every_cut_ring_is_reported_broken_or_defective() -> None:
             assert result.ring is None or result.ring.broken or result.defects, truth.file
 
 
-def test_most_defective_rings_are_caught() -> None:
+def _overlaps(a: list[int], b: list[int], margin: int = 4) -> bool:
+    """Whether two ``[x, y, w, h]`` boxes overlap, allowing ``margin`` px between them."""
+    return (
+        a[0] - margin < b[0] + b[2]
+        and b[0] - margin < a[0] + a[2]
+        and a[1] - margin < b[1] + b[3]
+        and b[1] - margin < a[1] + a[3]
+    )
+
+
+def test_most_defective_rings_are_caught_where_their_defects_are() -> None:
+    # Caught means a reported defect lies on a painted one: a false call elsewhere on a
+    # defective ring does not count.
     defective = [t for t in TRUTH.images if t.defects]
-    caught = [t for t in defective if inspected(t.file).defects]
-    assert len(caught) >= 0.85 * len(defective)
+    caught = [
+        t
+        for t in defective
+        if any(
+            _overlaps(found.bbox.as_list(), list(painted.bbox_px))
+            for found in inspected(t.file).defects
+            for painted in t.defects
+        )
+    ]
+    assert len(caught) >= 0.8 * len(defective)
+
+
+def test_good_front_lit_rings_are_mostly_clean() -> None:
+    # A front-lit rim can fool the edge finder into a "bite"; the image evidence check
+    # must keep such calls off good rings.
+    good = [t for t in TRUTH.images if not t.defects and not back_lit(t)]
+    flagged = [t.file for t in good if inspected(t.file).defects]
+    assert len(good) >= 3
+    assert len(flagged) <= len(good) // 3, flagged

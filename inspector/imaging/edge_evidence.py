@@ -1,0 +1,117 @@
+"""Whether an edge run shows in the image: a defect must change the picture.
+
+An edge run (:func:`inspector.imaging.edge_defects.find_edge_runs`) is a stretch where
+the *measured* edge leaves its smooth model. That is a statement about the edge finder's
+choice along each ray, and on a front-lit ring the choice can flip: where the rim's step
+fades for a few rays, the finder takes the next step inside (a groove of shading, the
+edge of a glare band) and the edge seems to bite into the ring, although the rubber there
+looks exactly like its neighbours.
+
+Real missing or extra material changes the profile across the edge: a bite moves the
+background inwards, a film lays material outside. So each run is checked against the
+image: the median profile across the edge along the run's deepest rays is compared with
+that of the rays just beside the run, both aligned on the smooth edge model. A run
+whose profile does not differ from its neighbours' by a clear share of the edge's
+contrast, and clearly more than the profiles' noise, is not a defect.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from inspector.imaging.edge_defects import EdgeRun
+from inspector.imaging.edges import EdgeProfile, EdgeSide, project
+from inspector.imaging.polar import angles_for, remap
+
+FloatArray = npt.NDArray[np.float64]
+
+#: A run must change the profile across the edge by this share of the edge's contrast…
+EVIDENCE_SHARE = 0.05
+#: …and by this many noise sigmas of the difference between the two median profiles.
+EVIDENCE_SIGMAS = 15.0
+#: Sampling step across the edge (px).
+STEP_PX = 0.5
+#: At most this many rays are sampled for the run and for its neighbours.
+MAX_RAYS = 64
+
+
+def edge_run_is_seen(
+    image: npt.NDArray[np.float32],
+    center: tuple[float, float],
+    profile: EdgeProfile,
+    run: EdgeRun,
+    *,
+    weights: npt.NDArray[np.float32],
+    offset: FloatArray,
+    blur_px: float,
+) -> bool:
+    """Whether the run's rays look different across the edge from their neighbours'.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) ndarray of float32, linear light
+    center : tuple of float
+        ``(x, y)`` the profile's directions radiate from, in ``image``.
+    profile : EdgeProfile
+        The edge the run was found on.
+    run : EdgeRun
+    weights, offset
+        The colour projection onto the ring/background axis.
+    blur_px : float
+        The edge blur (Gaussian sigma, px).
+    """
+    n = profile.model.size
+    run_rays, neighbour_rays = _ray_sets(profile, run)
+    if run_rays.size == 0 or neighbour_rays.size < 3:
+        return True  # nothing to compare with: keep the run
+    reach = run.depth_px + 3.0 + 2.0 * blur_px
+    offsets = np.arange(-reach, reach + 1e-9, STEP_PX)
+    sign = 1.0 if profile.side is EdgeSide.OUTER else -1.0
+    theta = angles_for(n)
+
+    def profiles(rays: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
+        radius = np.maximum(profile.model[rays][np.newaxis, :] + sign * offsets[:, np.newaxis], 0)
+        map_x = (center[0] + radius * np.cos(theta[rays])[np.newaxis, :]).astype(np.float32)
+        map_y = (center[1] - radius * np.sin(theta[rays])[np.newaxis, :]).astype(np.float32)
+        samples = np.asarray(remap(image, map_x, map_y, border_mode=cv2.BORDER_REPLICATE))
+        return project(samples.astype(np.float32), weights, offset)  # (offsets, rays)
+
+    along_run = profiles(run_rays)
+    beside = profiles(neighbour_rays)
+    run_median = np.median(along_run, axis=1)
+    beside_median = np.median(beside, axis=1)
+    difference = float(np.max(np.abs(run_median - beside_median)))
+    contrast = float(beside_median.max() - beside_median.min())
+    # Noise of a median of k rays: ~1.25 σ/√k; σ per offset from the rays' spread.
+    spread_run = 1.4826 * np.median(np.abs(along_run - run_median[:, np.newaxis]), axis=1)
+    spread_beside = 1.4826 * np.median(np.abs(beside - beside_median[:, np.newaxis]), axis=1)
+    noise = 1.25 * np.sqrt(spread_run**2 / along_run.shape[1] + spread_beside**2 / beside.shape[1])
+    return difference >= max(EVIDENCE_SHARE * contrast, EVIDENCE_SIGMAS * float(np.median(noise)))
+
+
+def _ray_sets(
+    profile: EdgeProfile, run: EdgeRun
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The run's deepest rays, and undisturbed rays on both sides of it."""
+    n = profile.model.size
+    deviation = np.abs(np.nan_to_num(profile.measured - profile.model, nan=0.0))
+    idx = run.indices()
+    deep = idx[deviation[idx] >= 0.5 * run.depth_px]
+    width = max(idx.size, 8)
+    gap = max(3, idx.size // 4)
+    before = np.arange(run.start - gap - width, run.start - gap) % n
+    after = np.arange(run.stop + gap, run.stop + gap + width) % n
+    neighbours = np.concatenate([before, after])
+    calm = np.isfinite(profile.measured[neighbours]) & (deviation[neighbours] < 0.5 * run.depth_px)
+    neighbours = neighbours[calm]
+    return _thinned(deep), _thinned(neighbours)
+
+
+def _thinned(rays: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """At most :data:`MAX_RAYS` of ``rays``, evenly spread."""
+    if rays.size <= MAX_RAYS:
+        return rays
+    keep = np.linspace(0, rays.size - 1, MAX_RAYS).round().astype(np.intp)
+    return rays[keep]

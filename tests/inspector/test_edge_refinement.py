@@ -1,0 +1,125 @@
+"""Edge refinement by profile fitting, and the image evidence an edge defect needs."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+import inspector.imaging.engine as engine
+from inspector.imaging.edge_defects import find_edge_runs
+from inspector.imaging.edge_evidence import edge_run_is_seen
+from inspector.imaging.edges import EdgeProfile, EdgeSide
+from inspector.imaging.engine import inspect_pixels
+from inspector.imaging.polar import angles_for
+from tests.inspector.test_engine import annulus, encode
+
+CENTER = (241.3, 198.6)
+
+
+def shaded_torus(*, noise: float = 0.01) -> np.ndarray:
+    """A white torus lit from straight above on a grey field, its rim as dark as the field.
+
+    Brightness across the section follows the surface's tilt, √(1 − u²): it falls to the
+    background level right at each edge, so there is no step there at all.
+    """
+    width, height, s = 480, 400, 4
+    rows, cols = np.mgrid[0 : height * s, 0 : width * s]
+    x = (cols + 0.5) / s - 0.5
+    y = (rows + 0.5) / s - 0.5
+    r = np.hypot(x - CENTER[0], y - CENTER[1])
+    u = np.clip((r - 130.0) / 20.0, -1.0, 1.0)  # outer edge 150, inner 110
+    background, peak = 0.3, 0.8
+    inside = (r <= 150.0) & (r >= 110.0)
+    linear = np.where(inside, background + (peak - background) * np.sqrt(1.0 - u * u), background)
+    image = cv2.resize(linear.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA)
+    image = cv2.GaussianBlur(image, (0, 0), 1.0)
+    image = image + np.random.default_rng(0).normal(0.0, noise, image.shape)
+    return encode(image)
+
+
+def test_a_torus_shaded_to_its_rim_is_measured_at_its_rim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pixels = shaded_torus()
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    # The fitted edges: close to the true 300 / 220 px.
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=1.2)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=1.2)
+
+    # The slope peaks alone sit inside the ring, where the shading falls fastest.
+    monkeypatch.setattr(
+        engine, "refine_edges", lambda image, center, outer, inner, **_: (outer, inner)
+    )
+    peaks = inspect_pixels(pixels).ring
+    assert peaks is not None
+    assert peaks.outer_diameter_px < 298.5
+    assert peaks.inner_diameter_px > 221.5
+    assert abs(ring.outer_diameter_px - 300.0) < abs(peaks.outer_diameter_px - 300.0) - 0.8
+
+
+def test_a_plain_blurred_step_keeps_its_slope_peak_edge() -> None:
+    # A silhouette is all step: refinement must leave it where the slope peak put it.
+    pixels, _ = annulus(noise=0.005)
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=0.2)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=0.2)
+
+
+# --- evidence for edge runs --------------------------------------------------------------
+
+
+def _outer_profile(measured_offset: np.ndarray) -> EdgeProfile:
+    """The outer edge of :func:`annulus` (radius 150 about its centre) as measured."""
+    n = measured_offset.size
+    model = np.full(n, 150.0)
+    return EdgeProfile(
+        side=EdgeSide.OUTER,
+        measured=model + measured_offset,
+        model=model,
+        inliers=np.abs(measured_offset) < 0.5,
+        contrast=np.ones(n),
+        blur_px=0.8,
+        noise_px=0.05,
+    )
+
+
+def _linear(pixels: np.ndarray) -> np.ndarray:
+    return engine.linear_light(pixels)
+
+
+@pytest.mark.parametrize("bitten", [True, False])
+def test_an_edge_run_counts_only_where_the_image_changes(bitten: bool) -> None:
+    # A 4 px deep dip in the measured outer edge at 90° (the top of the image). In one
+    # image the rubber really is bitten there; in the other the ring is whole, and the
+    # dip is only the edge finder's choice.
+    n = 942
+    theta = angles_for(n)
+    top = np.abs(np.angle(np.exp(1j * (theta - np.pi / 2)))) < 0.03
+    offset = np.random.default_rng(1).normal(0.0, 0.05, n)
+    offset[top] -= 4.0
+    profile = _outer_profile(offset)
+    runs = find_edge_runs(profile)
+    assert len(runs) == 1 and not runs[0].excess
+
+    carve = [(CENTER[0], CENTER[1] - 150.0 - 0.0, 4.5)] if bitten else None
+    pixels, _ = annulus(carve=carve)
+    ring_level, background_level = 0.15, 0.85
+    seen = edge_run_is_seen(
+        _linear(pixels),
+        CENTER,
+        profile,
+        runs[0],
+        weights=np.array([1.0 / (ring_level - background_level)], np.float32),
+        offset=np.array([background_level]),
+        blur_px=0.8,
+    )
+    assert seen is bitten
+
+
+def test_a_real_bite_is_still_reported_by_the_engine() -> None:
+    pixels, _ = annulus(carve=[(CENTER[0], CENTER[1] - 150.0, 6.0)])
+    defects = inspect_pixels(pixels).defects
+    assert [d.type.value for d in defects] == ["non_fill"]
