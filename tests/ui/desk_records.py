@@ -8,7 +8,7 @@ verdicts. Building takes about a second; :func:`copy_records` gives each test it
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from inspector.auth import User
@@ -20,9 +20,10 @@ from inspector.store import SqliteStore, open_store
 from tests.inspector.test_store_fixtures import PASSWORD, add_users
 from tests.ui.conftest import settings_for
 
-#: (lot number, customer, part, sample images). 213: two good rings; 117 and 910: defective.
+#: (lot number, customer, part, sample images). 213: a good ring and one of another size
+#: (an AS568-211 mixed into the lot) with bites out of its edges; 117 and 910: defective.
 LOTS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("L-213", "Fab One", "AS568-213", ("ring_0013.jpg", "ring_0021.jpg")),
+    ("L-213", "Fab One", "AS568-213", ("ring_0013.jpg", "ring_0001.png")),
     ("L-117", "Fab One", "AS568-117", ("ring_0002.png", "ring_0009.jpg")),
     ("L-910", "Fab Two", "AS568-910", ("ring_0010.jpg", "ring_0012.jpg")),
 )
@@ -57,9 +58,12 @@ def build_records(folder: Path) -> DeskRecords:
                 compound="FFKM 75 black",
                 hundred_percent=True,
             )
-            lots.open_lot(store, users["engineer"], spec, recipe=load_recipe(part))
+            recipe = load_recipe(part)
+            lots.open_lot(store, users["engineer"], spec, recipe=recipe)
             for name in images:
-                result = inspect_file(str(SAMPLE_IMAGES_DIR / name), settings_for(name))
+                # As at a station: the lot's recipe, whatever ring was put under the camera.
+                settings = replace(settings_for(name), recipe=recipe)
+                result = inspect_file(str(SAMPLE_IMAGES_DIR / name), settings)
                 recording.record_inspection(
                     store, users["inspector"], lot_no, result, station=STATION
                 )

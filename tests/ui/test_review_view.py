@@ -83,14 +83,14 @@ def test_the_queue_lists_failed_rings_of_open_lots_oldest_first(
     assert _keys(view) == QUEUE
     model = view.queue_model()
     assert model.data(model.index(0, 1)) == "FAIL"
-    assert model.data(model.index(0, 2)).startswith("ID 23.66 mm outside 23.39 ± 0.25 mm")
+    assert model.data(model.index(0, 2)).startswith("ID 20.26 mm outside 23.39 ± 0.25 mm")
     assert "L-213 #2" in model.data(model.index(0, 0))
     qtmodeltester.check(model)
     panel = view.panel()
     for panel_model in (panel.defect_model(), panel.dimension_model(), panel.reviews_model()):
         qtmodeltester.check(panel_model)
     assert panel.title() == "Lot L-213 · ring 2 · AS568-213"
-    assert panel.defect_model().rowCount() == 4
+    assert panel.defect_model().rowCount() == 2
     assert panel.image_view().image_size() == (640, 480)
     assert panel.verdicts().machine_text() == "MACHINE ✖ FAIL"
 
@@ -190,25 +190,25 @@ def test_an_overruled_defect_stays_visible_and_marked(
 ) -> None:
     asked = _answer(monkeypatch, "Dust on the ring, blown off")
     panel = view.panel()
-    panel.select_defect(4)
+    panel.select_defect(2)
     with qtbot.waitSignal(view.reviewed, timeout=10000):
         _press(qtbot, view, Qt.Key.Key_O, shift=True)
-    assert asked == ["Overrule defect #4 (non-fill) of ring 2, lot L-213: REJECT → accept"]
+    assert asked == ["Overrule defect #2 (non-fill) of ring 2, lot L-213: REJECT → accept"]
 
     def marked() -> None:
         record = view.current_record()
-        assert record is not None and record.defects[3].overruled
+        assert record is not None and record.defects[1].overruled
 
     qtbot.waitUntil(marked, timeout=10000)
     # A defect review leaves the ring in the queue: its verdict is decided on its own.
     assert _keys(view) == QUEUE and view.current_record().key == "L-213#2"
     model = panel.defect_model()
-    assert model.rowCount() == 4
-    row = model.row_of(4)
+    assert model.rowCount() == 2
+    row = model.row_of(2)
     assert model.data(model.index(row, model.COL_FINAL)) == "✎ accept"
     assert model.data(model.index(row, model.COL_MACHINE)) == "REJECT"
     assert model.data(model.index(row, model.COL_MACHINE), Qt.ItemDataRole.FontRole).strikeOut()
-    pen = panel.overlay_pen(4)
+    pen = panel.overlay_pen(2)
     assert pen is not None and pen.style() == Qt.PenStyle.DashLine
     assert pen.color() == OVERRULED_COLOR
     other = panel.overlay_pen(1)
@@ -218,7 +218,7 @@ def test_an_overruled_defect_stays_visible_and_marked(
     queue = view.queue_model()
     assert queue.data(queue.index(0, 2)).startswith("✎ ")
     with desk_records.open() as store:
-        trail = audit.history(store, "defect", "L-213#2/4")
+        trail = audit.history(store, "defect", "L-213#2/2")
     assert [(a.action, a.reason) for a in trail] == [("review", "Dust on the ring, blown off")]
     assert trail[0].new_value == {"call": "accept", "outcome": "overruled"}
 
