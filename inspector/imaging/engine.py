@@ -16,6 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.classify import classify_surface, shape_features
+from inspector.imaging.concentric import (
+    disagreement,
+    retrace_courses,
+    ring_cross_section,
+)
 from inspector.imaging.edge_defects import CutRun, EdgeRun, find_cuts, find_edge_runs
 from inspector.imaging.edge_evidence import edge_run_is_seen
 from inspector.imaging.edge_fit import refine_edges
@@ -210,6 +215,9 @@ def _inspect_located(
         reach_in_px=min(max(slack, 0.35 * cross), 0.8 * float(inner_coarse.min())),
         reach_out_px=max(slack, 0.5 * cross),
     )
+    outer, inner = _concentric_edges(
+        linear, coarse_linear, local, outer, inner, cross=cross, slack=slack
+    )
     for profile in (outer, inner):
         if np.isfinite(profile.measured).mean() < MIN_EDGE_COVERAGE:
             return RingInspection(
@@ -283,6 +291,39 @@ def _inspect_located(
     return RingInspection(
         image_shape=shape, ring=geometry, defects=tuple(defects), problems=tuple(problems)
     )
+
+
+def _concentric_edges(
+    linear: npt.NDArray[np.float32],
+    ring: CoarseRing,
+    center: tuple[float, float],
+    outer: EdgeProfile,
+    inner: EdgeProfile,
+    *,
+    cross: float,
+    slack: float,
+) -> tuple[EdgeProfile, EdgeProfile]:
+    """The edge pair that agrees best on the cross-section: as traced, or with one edge
+    traced again around the other's course (see :mod:`inspector.imaging.concentric`)."""
+    section = ring_cross_section(outer, inner, coarse_cross_px=cross)
+    best = (disagreement(outer, inner, section), outer, inner)
+    # A narrower band than the first search: the course is good to a few pixels.
+    band = max(slack, 0.25 * section)
+    for course in retrace_courses(outer, inner, section):
+        retraced = measure_edge(
+            linear,
+            ring,
+            center,
+            course.radius,
+            side=course.side,
+            reach_in_px=min(band, 0.8 * float(course.radius.min())),
+            reach_out_px=band,
+        )
+        pair = (retraced, inner) if course.side is EdgeSide.OUTER else (outer, retraced)
+        share = disagreement(*pair, section)
+        if share < best[0]:
+            best = (share, *pair)
+    return best[1], best[2]
 
 
 def _ring_window(

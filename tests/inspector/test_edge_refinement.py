@@ -1,4 +1,4 @@
-"""Edge refinement by profile fitting, and the image evidence an edge defect needs."""
+"""Edge refinement: profile fitting, concentric edges, and the evidence an edge defect needs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import inspector.imaging.engine as engine
+from inspector.imaging.concentric import disagreement, retrace_courses, ring_cross_section
 from inspector.imaging.edge_defects import find_edge_runs
 from inspector.imaging.edge_evidence import edge_run_is_seen
 from inspector.imaging.edges import EdgeProfile, EdgeSide
@@ -123,3 +124,58 @@ def test_a_real_bite_is_still_reported_by_the_engine() -> None:
     pixels, _ = annulus(carve=[(CENTER[0], CENTER[1] - 150.0, 6.0)])
     defects = inspect_pixels(pixels).defects
     assert [d.type.value for d in defects] == ["non_fill"]
+
+
+# --- concentric edges ----------------------------------------------------------------------
+
+
+def _profile(side: EdgeSide, measured: np.ndarray, model: np.ndarray) -> EdgeProfile:
+    return EdgeProfile(
+        side=side,
+        measured=measured,
+        model=model,
+        inliers=np.isfinite(measured),
+        contrast=np.ones(measured.size),
+        blur_px=1.0,
+        noise_px=0.1,
+    )
+
+
+def test_edges_that_agree_on_the_section_are_left_alone() -> None:
+    n = 720
+    outer = _profile(EdgeSide.OUTER, np.full(n, 150.0), np.full(n, 150.0))
+    inner_measured = np.full(n, 110.0)
+    inner_measured[100:110] = 98.0  # a deep bite: local, not a stray edge
+    inner = _profile(EdgeSide.INNER, inner_measured, np.full(n, 110.0))
+    section = ring_cross_section(outer, inner, coarse_cross_px=35.0)
+    assert section == pytest.approx(40.0)
+    assert disagreement(outer, inner, section) == pytest.approx(10 / n)
+    assert retrace_courses(outer, inner, section) == []
+
+
+def test_an_edge_off_course_over_a_long_stretch_is_searched_along_the_other() -> None:
+    n = 720
+    theta = angles_for(n)
+    outer_radius = 150.0 + 3.0 * np.cos(2.0 * theta)  # a slightly oval ring
+    outer = _profile(EdgeSide.OUTER, outer_radius, outer_radius)
+    inner_measured = outer_radius - 40.0
+    inner_measured[200:400] = outer_radius[200:400] - 5.0  # found near the outer rim
+    inner = _profile(EdgeSide.INNER, inner_measured, inner_measured)
+    section = ring_cross_section(outer, inner, coarse_cross_px=38.0)
+    assert section == pytest.approx(40.0)
+    assert disagreement(outer, inner, section) == pytest.approx(200 / n)
+    courses = retrace_courses(outer, inner, section)
+    assert [c.side for c in courses] == [EdgeSide.INNER, EdgeSide.OUTER]
+    np.testing.assert_allclose(courses[0].radius, outer_radius - 40.0)
+
+
+def test_a_missing_edge_is_searched_with_the_coarse_section() -> None:
+    n = 360
+    outer = _profile(EdgeSide.OUTER, np.full(n, 150.0), np.full(n, 150.0))
+    inner = _profile(EdgeSide.INNER, np.full(n, np.nan), np.zeros(n))
+    section = ring_cross_section(outer, inner, coarse_cross_px=38.0)
+    assert section == 38.0
+    courses = retrace_courses(outer, inner, section)
+    # Only the inner edge is searched again: the lost one has no model to follow.
+    assert [c.side for c in courses] == [EdgeSide.INNER]
+    np.testing.assert_allclose(courses[0].radius, 112.0)
