@@ -19,7 +19,7 @@ translucent rubber); both models have four coefficients, and the one that fits t
 better is used. For a given edge position and blur the model is linear in its
 coefficients, so each candidate position costs one small least-squares solve.
 
-Along each edge, the rays of a sector (5°) are aligned on the edge model and their median
+Along each edge, the rays of a sector (10°) are aligned on the edge model and their median
 profile is fitted, from the background to where the ring's profile stops rising (a glare
 band further in is not part of the edge). The blur and the shading model are chosen once
 per image, by the best total fit over both edges; each sector's edge position is its best
@@ -60,8 +60,8 @@ class Shading(Enum):
         return 0.5 if self is Shading.ROUNDED else 1.0
 
 
-#: Number of sectors around the ring; each is fitted on the median of its rays.
-SECTORS = 72
+#: Number of sectors (10° each) around the ring; each is fitted on the median of its rays.
+SECTORS = 36
 #: At most this many rays are sampled per sector.
 RAYS_PER_SECTOR = 8
 #: Sampling step along the rays (px).
