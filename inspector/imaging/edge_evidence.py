@@ -30,7 +30,7 @@ FloatArray = npt.NDArray[np.float64]
 #: A run must change the profile across the edge by this share of the edge's contrast…
 EVIDENCE_SHARE = 0.05
 #: …and by this many noise sigmas of the difference between the two median profiles.
-EVIDENCE_SIGMAS = 15.0
+EVIDENCE_SIGMAS = 10.0
 #: Sampling step across the edge (px).
 STEP_PX = 0.5
 #: At most this many rays are sampled for the run and for its neighbours.
