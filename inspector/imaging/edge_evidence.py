@@ -27,9 +27,10 @@ from inspector.imaging.polar import angles_for, remap
 
 FloatArray = npt.NDArray[np.float64]
 
-#: A run must change the profile across the edge by this share of the edge's contrast…
+#: A run must change the profile across the edge, at some distance from it, by this share
+#: of the edge's contrast…
 EVIDENCE_SHARE = 0.05
-#: …and by this many noise sigmas of the difference between the two median profiles.
+#: …and by this many noise sigmas of the difference between the two median profiles there.
 EVIDENCE_SIGMAS = 10.0
 #: Sampling step across the edge (px).
 STEP_PX = 0.5
@@ -80,15 +81,28 @@ def edge_run_is_seen(
 
     along_run = profiles(run_rays)
     beside = profiles(neighbour_rays)
-    run_median = np.median(along_run, axis=1)
-    beside_median = np.median(beside, axis=1)
-    difference = float(np.max(np.abs(run_median - beside_median)))
+    run_median = np.median(along_run, axis=1).astype(np.float64)
+    beside_median = np.median(beside, axis=1).astype(np.float64)
     contrast = float(beside_median.max() - beside_median.min())
-    # Noise of a median of k rays: ~1.25 σ/√k; σ per offset from the rays' spread.
+    # Noise of a median of k rays: ~1.25 σ/√k, σ at each offset from the rays' spread.
+    # Across the steep part of an edge the rays spread most (each samples the pixel
+    # grid at its own phase), so each offset is judged against its own noise, never
+    # below the typical one.
     spread_run = 1.4826 * np.median(np.abs(along_run - run_median[:, np.newaxis]), axis=1)
     spread_beside = 1.4826 * np.median(np.abs(beside - beside_median[:, np.newaxis]), axis=1)
     noise = 1.25 * np.sqrt(spread_run**2 / along_run.shape[1] + spread_beside**2 / beside.shape[1])
-    return difference >= max(EVIDENCE_SHARE * contrast, EVIDENCE_SIGMAS * float(np.median(noise)))
+    noise = np.maximum(noise, max(float(np.median(noise)), 1e-6))
+    return _clear_difference(run_median, beside_median, noise, contrast)
+
+
+def _clear_difference(
+    run: FloatArray, beside: FloatArray, noise: FloatArray, contrast: float
+) -> bool:
+    """Whether the two profiles differ somewhere by a share of the contrast and by many
+    noise sigmas at once."""
+    difference = np.abs(run - beside)
+    clear = (difference >= EVIDENCE_SHARE * contrast) & (difference >= EVIDENCE_SIGMAS * noise)
+    return bool(clear.any())
 
 
 def _ray_sets(
