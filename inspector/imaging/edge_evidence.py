@@ -17,13 +17,12 @@ contrast, and clearly more than the profiles' noise, is not a defect.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.edge_defects import EdgeRun
 from inspector.imaging.edges import EdgeProfile, EdgeSide, project
-from inspector.imaging.polar import angles_for, remap
+from inspector.imaging.polar import angles_for, sample_rays
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -74,10 +73,8 @@ def edge_run_is_seen(
 
     def profiles(rays: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
         radius = np.maximum(profile.model[rays][np.newaxis, :] + sign * offsets[:, np.newaxis], 0)
-        map_x = (center[0] + radius * np.cos(theta[rays])[np.newaxis, :]).astype(np.float32)
-        map_y = (center[1] - radius * np.sin(theta[rays])[np.newaxis, :]).astype(np.float32)
-        samples = np.asarray(remap(image, map_x, map_y, border_mode=cv2.BORDER_REPLICATE))
-        return project(samples.astype(np.float32), weights, offset)  # (offsets, rays)
+        samples = sample_rays(image, center, theta[rays], radius)
+        return project(samples, weights, offset)  # (offsets, rays)
 
     along_run = profiles(run_rays)
     beside = profiles(neighbour_rays)

@@ -40,7 +40,7 @@ import numpy.typing as npt
 from scipy.special import ndtr
 
 from inspector.imaging.edges import EdgeProfile, EdgeSide, project
-from inspector.imaging.polar import angles_for, fit_radius_profile, remap
+from inspector.imaging.polar import angles_for, fit_radius_profile, sample_rays
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -229,9 +229,7 @@ def _sector_profiles(
     sign = 1.0 if profile.side is EdgeSide.OUTER else -1.0
     radius = profile.model[index][np.newaxis, :] + sign * offsets[:, np.newaxis]
     radius = np.maximum(radius, 0.0)
-    map_x = (center[0] + radius * np.cos(theta)[np.newaxis, :]).astype(np.float32)
-    map_y = (center[1] - radius * np.sin(theta)[np.newaxis, :]).astype(np.float32)
-    samples = np.asarray(remap(image, map_x, map_y, border_mode=cv2.BORDER_REPLICATE), np.float32)
+    samples = sample_rays(image, center, theta, radius)
     signal = project(samples, weights, offset)
     by_sector = signal.reshape(offsets.size, SECTORS, per)
     result: FloatArray = np.median(by_sector, axis=2).T.astype(np.float64)

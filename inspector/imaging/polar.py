@@ -145,6 +145,24 @@ def remap(
     )
 
 
+def sample_rays(
+    image: npt.NDArray[np.float32],
+    center: tuple[float, float],
+    theta: FloatArray,
+    radius: FloatArray,
+) -> npt.NDArray[np.float32]:
+    """Sample ``image`` bilinearly along chosen rays: ``radius[i, k]`` in direction
+    ``theta[k]`` (radians, counter-clockwise on screen), nearest border pixel outside.
+
+    Returns
+    -------
+    (R, K) or (R, K, C) ndarray of float32
+    """
+    map_x = (center[0] + radius * np.cos(theta)[np.newaxis, :]).astype(np.float32)
+    map_y = (center[1] - radius * np.sin(theta)[np.newaxis, :]).astype(np.float32)
+    return np.asarray(remap(image, map_x, map_y, border_mode=cv2.BORDER_REPLICATE), np.float32)
+
+
 def radius_grid_to_xy(
     center: tuple[float, float], radius_grid: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
