@@ -54,6 +54,8 @@ WELL_EXPOSED_LEVEL = 0.5
 
 #: Fraction of directions in which an edge must be found for the ring to be measured.
 MIN_EDGE_COVERAGE = 0.3
+#: Below this fraction, an edge is searched again in a band reaching twice as far.
+WIDER_SEARCH_COVERAGE = 0.5
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
@@ -190,7 +192,8 @@ def _inspect_located(
     # removed there, and only there is the image converted to linear light for the edges.
     # Offsets are whole pixels, so every sample sees the same neighbours and weights as in
     # the full frame.
-    y0, y1, x0, x1 = _ring_window(shape, center, float(outer_coarse.max()) + outer_reach)
+    # Twice the reach: an edge not found in its band is searched again in a wider one.
+    y0, y1, x0, x1 = _ring_window(shape, center, float(outer_coarse.max()) + 2.0 * outer_reach)
     window, impulses = remove_impulses(pixels[y0:y1, x0:x1])
     if impulses:
         pixels = pixels.copy()  # the strip samples the whole frame: give it the clean square
@@ -215,11 +218,36 @@ def _inspect_located(
         reach_in_px=min(max(slack, 0.35 * cross), 0.8 * float(inner_coarse.min())),
         reach_out_px=max(slack, 0.5 * cross),
     )
+    # A coarse find that took only the lit core of the ring leaves its true edges at, or
+    # beyond, the far end of their bands; where too little of an edge was found there,
+    # search again reaching twice as far into the background.
+    if _coverage(outer) < WIDER_SEARCH_COVERAGE:
+        wider = measure_edge(
+            linear,
+            coarse_linear,
+            local,
+            outer_coarse,
+            side=EdgeSide.OUTER,
+            reach_in_px=max(slack, 0.5 * cross),
+            reach_out_px=2.0 * outer_reach,
+        )
+        outer = wider if _coverage(wider) > _coverage(outer) else outer
+    if _coverage(inner) < WIDER_SEARCH_COVERAGE:
+        wider = measure_edge(
+            linear,
+            coarse_linear,
+            local,
+            inner_coarse,
+            side=EdgeSide.INNER,
+            reach_in_px=min(2.0 * max(slack, 0.35 * cross), 0.8 * float(inner_coarse.min())),
+            reach_out_px=max(slack, 0.5 * cross),
+        )
+        inner = wider if _coverage(wider) > _coverage(inner) else inner
     outer, inner = _concentric_edges(
         linear, coarse_linear, local, outer, inner, cross=cross, slack=slack
     )
     for profile in (outer, inner):
-        if np.isfinite(profile.measured).mean() < MIN_EDGE_COVERAGE:
+        if _coverage(profile) < MIN_EDGE_COVERAGE:
             return RingInspection(
                 image_shape=shape,
                 ring=None,
@@ -324,6 +352,11 @@ def _concentric_edges(
         if share < best[0]:
             best = (share, *pair)
     return best[1], best[2]
+
+
+def _coverage(profile: EdgeProfile) -> float:
+    """Share of directions in which the edge was found."""
+    return float(np.isfinite(profile.measured).mean())
 
 
 def _ring_window(

@@ -13,6 +13,8 @@ from inspector.imaging.edge_evidence import edge_run_is_seen
 from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.engine import inspect_pixels
 from inspector.imaging.polar import angles_for
+from inspector.synth.render import render_raw
+from inspector.synth.scene import scene_for_index
 from tests.inspector.test_engine import annulus, encode
 
 CENTER = (241.3, 198.6)
@@ -179,3 +181,24 @@ def test_a_missing_edge_is_searched_with_the_coarse_section() -> None:
     # Only the inner edge is searched again: the lost one has no model to follow.
     assert [c.side for c in courses] == [EdgeSide.INNER]
     np.testing.assert_allclose(courses[0].radius, 112.0)
+
+
+# --- a wider search when an edge is not found --------------------------------------------
+
+
+def test_an_edge_beyond_its_first_band_is_found_in_a_wider_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A white ring on a grey field lit from the side: the coarse find takes only its lit
+    # core, so the true outer edge lies at the far end of its first search band.
+    scene = scene_for_index(31337, 0)
+    image, truth = render_raw(scene)
+    ring = inspect_pixels(image).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(truth.ring.outer_diameter_px, abs=1.5)
+    assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=1.5)
+
+    monkeypatch.setattr(engine, "WIDER_SEARCH_COVERAGE", 0.0)
+    narrow = inspect_pixels(image)
+    assert narrow.ring is None
+    assert "outer edge could not be traced" in narrow.problems[0]
