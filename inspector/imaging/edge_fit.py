@@ -70,7 +70,7 @@ STEP_PX = 0.5
 REACH_OUT_PX = 10.0
 #: …and into the ring: at most this far (px), and at most this fraction of the
 #: cross-section, so the far edge and the middle of the ring stay out of it.
-REACH_IN_PX = 10.0
+REACH_IN_PX = 6.0
 REACH_IN_FRACTION = 0.4
 #: The fit's window inside the ring ends where the signal, walking inwards, has fallen
 #: back by this much (ring/background contrast units) from its highest point so far.
