@@ -167,11 +167,6 @@ class UsersModel(_RowsModel):
         folded = name.casefold()
         return next((i for i, a in enumerate(self._rows) if a.user.name.casefold() == folded), -1)
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
             return None
@@ -291,11 +286,6 @@ class AuditModel(_RowsModel):
         if self._rows:
             last = self.index(len(self._rows) - 1, len(self.HEADERS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():

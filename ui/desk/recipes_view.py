@@ -115,11 +115,6 @@ class _RecipeRows(_RowsModel):
     def recipe_at(self, row: int) -> Recipe:
         raise NotImplementedError
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
 
 class CatalogueModel(_RecipeRows):
     """The shipped recipes: one row per AS568 size, flagged when the records hold an edit."""
@@ -257,11 +252,6 @@ class VersionsModel(_RowsModel):
     def previous_of(self, row: int) -> RecipeVersion | None:
         """The version before the one in ``row`` (shown below it), or None."""
         return self._rows[row + 1] if row + 1 < len(self._rows) else None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
