@@ -21,6 +21,10 @@ from inspector.imaging.surface import Strip
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
+#: A gap's material fraction falls by at least this share of its surroundings' level…
+CUT_DEPTH_SHARE = 0.5
+#: …and by this many of the fraction's column-to-column scatter.
+CUT_DEPTH_SIGMAS = 6.0
 #: An edge point is an outlier beyond this many robust sigmas of the edge scatter…
 EDGE_SEED_SIGMAS = 5.0
 #: …and an outlier run grows over neighbours beyond this many.
@@ -150,7 +154,8 @@ def find_cuts(strip: Strip) -> list[CutRun]:
     1. runs of strip columns where fewer than a third of the rows (fewer than half as many
        as in a typical column, if that is less) look like ring material (projected colour
        at least half-way from background to ring), clear of material in the middle,
-       no wider than a quarter turn, and ending at two faces; glare on a dark ring can
+       no wider than a quarter turn, ending at two faces, and deep (falling by most of the
+       surrounding level and far beyond the fraction's scatter); glare on a dark ring can
        lighten a band of rows, but not the whole cross-section;
     2. a connected region of background that reaches from the strip's first row (the
        inner edge) to its last (the outer edge). A skived or slanted cut crosses every
@@ -170,6 +175,8 @@ def find_cuts(strip: Strip) -> list[CutRun]:
     low = min(0.35, 0.5 * typical)
     clear = min(0.15, 0.5 * typical)
     whole = max(low, 0.8 * typical)
+    # The fraction's own scatter from column to column (glare, texture, noise).
+    scatter = 1.4826 * float(np.median(np.abs(np.diff(material_fraction)))) / np.sqrt(2.0)
     for start, stop in circular_runs(material_fraction < low):
         idx = np.arange(start, stop) % n
         # A real gap is clear of material in its middle, not just thin.
@@ -179,6 +186,11 @@ def find_cuts(strip: Strip) -> list[CutRun]:
         # it ends at two faces: the material comes back within a cross-section's length
         # of each end, where a fading unlit side comes back only slowly.
         if stop - start > n // 4 or not _ends_at_faces(material_fraction, start, stop, face, whole):
+            continue
+        # …and it is deep: the material falls by most of what surrounds it, far beyond
+        # the fraction's scatter. Where the ring reads faintly (white on white), a few
+        # columns dip by chance.
+        if not _deep_gap(material_fraction, start, stop, face, scatter):
             continue
         cuts.append(CutRun(start=start, stop=stop, n=n))
         covered[idx] = True
@@ -209,6 +221,18 @@ def _ends_at_faces(fraction: FloatArray, start: int, stop: int, face: int, whole
     before = fraction[np.arange(start - face, start) % n]
     after = fraction[np.arange(stop, stop + face) % n]
     return bool(before.max() >= whole and after.max() >= whole)
+
+
+def _deep_gap(fraction: FloatArray, start: int, stop: int, face: int, scatter: float) -> bool:
+    """Whether the material fraction in the run ``start … stop-1`` falls by most of the
+    level around it (``face`` columns each side) and by many times its ``scatter``."""
+    n = fraction.size
+    around = np.concatenate(
+        [fraction[np.arange(start - face, start) % n], fraction[np.arange(stop, stop + face) % n]]
+    )
+    level = float(np.median(around))
+    depth = level - float(fraction[np.arange(start, stop) % n].min())
+    return depth >= CUT_DEPTH_SHARE * level and depth >= CUT_DEPTH_SIGMAS * scatter
 
 
 def _crossings(background: BoolArray) -> list[tuple[int, int]]:

@@ -8,7 +8,7 @@ import pytest
 
 import inspector.imaging.engine as engine
 from inspector.imaging.concentric import disagreement, retrace_courses, ring_cross_section
-from inspector.imaging.edge_defects import find_edge_runs
+from inspector.imaging.edge_defects import _deep_gap, find_edge_runs
 from inspector.imaging.edge_evidence import edge_run_is_seen
 from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.engine import inspect_pixels
@@ -202,3 +202,21 @@ def test_an_edge_beyond_its_first_band_is_found_in_a_wider_one(
     narrow = inspect_pixels(image)
     assert narrow.ring is None
     assert "outer edge could not be traced" in narrow.problems[0]
+
+
+# --- cuts on a faintly read ring ----------------------------------------------------------
+
+
+def test_a_gap_must_fall_by_most_of_the_level_around_it() -> None:
+    # A ring read faintly (white on white): about 0.17 of each column reads as material.
+    fraction = np.full(400, 0.17)
+    fraction[::2] += 0.01  # column-to-column scatter of 0.01
+    shallow = fraction.copy()
+    shallow[100:103] = 0.10  # three columns a little lower: chance, as on ring_0023.jpg
+    gap = fraction.copy()
+    gap[200:210] = 0.0  # ten columns with no material at all
+    scatter = 1.4826 * float(np.median(np.abs(np.diff(fraction)))) / np.sqrt(2.0)
+    assert not _deep_gap(shallow, 100, 103, face=40, scatter=scatter)
+    assert _deep_gap(gap, 200, 210, face=40, scatter=scatter)
+    # A dip to nothing is still no gap where the fraction scatters as much as it falls.
+    assert not _deep_gap(gap, 200, 210, face=40, scatter=0.05)
