@@ -13,25 +13,6 @@ from inspector.cli.common import db_options, handles_errors, open_db
 from inspector.imaging.results import DefectType
 from inspector.records import history
 
-_COLUMNS = (
-    "time_utc",
-    "lot",
-    "seq",
-    "part",
-    "customer",
-    "station",
-    "operator",
-    "image",
-    "machine_verdict",
-    "verdict",
-    "review",
-    "defects",
-    "id_mm",
-    "cs_mm",
-    "engine_version",
-    "image_sha256",
-)
-
 
 def register(subparsers: Any) -> None:
     """Add the ``history`` command."""
@@ -84,12 +65,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False))
     elif args.csv:
+        # The same CSV as the desk's export: one format for history wherever it is taken.
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(_COLUMNS)
+        writer.writerow(history.CSV_COLUMNS)
         for r in rows:
-            d = r.to_dict()
-            d["defects"] = " ".join(r.defects)
-            writer.writerow(["" if d[c] is None else d[c] for c in _COLUMNS])
+            writer.writerow(history.csv_record(r))
     else:
         print(
             f"{'time (UTC)':<20} {'lot':<12} {'ring':>4} {'part':<11} {'station':<10} "

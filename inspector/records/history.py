@@ -210,7 +210,7 @@ class HistoryChoices:
     last_utc: str | None = None
 
 
-#: The columns of an exported history CSV (the CLI's, plus the overruled defect calls).
+#: The columns of a history CSV, from the CLI (``inspector history --csv``) or the desk.
 CSV_COLUMNS = (
     "time_utc",
     "lot",

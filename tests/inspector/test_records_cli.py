@@ -3,6 +3,7 @@ audit, db. Every bad input gives a one-line message, exit status 2 and no change
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import sqlite3
@@ -12,6 +13,7 @@ import pytest
 
 from inspector.cli import main
 from inspector.paths import SAMPLE_IMAGES_DIR
+from inspector.records import history
 
 ADMIN_PW = "admin password"
 PW = "station password"
@@ -237,7 +239,12 @@ def test_lot_inspect_review_dispose_sign(
     assert main(["db", "check"]) == 0
     assert main(["db", "backup", str(tmp_path / "bk" / "copy.db")]) == 0
     assert len(list((tmp_path / "bk" / "images").rglob("*"))) >= 3
-    assert main(["history", "--csv", "--review", "overruled"]) in (0,)
+    capsys.readouterr()
+    assert main(["history", "--csv", "--review", "overruled"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # The same CSV as the desk's export, header first.
+    assert tuple(lines[0].split(",")) == history.CSV_COLUMNS
+    assert all(len(next(csv.reader([line]))) == len(history.CSV_COLUMNS) for line in lines[1:])
     # Tampering behind the application's back is found and named.
     conn = sqlite3.connect(db)
     conn.execute("UPDATE audit SET reason = 'nothing to see' WHERE id = 3")
