@@ -23,8 +23,17 @@ _OK = QColor("#5fd97a")
 _WARN = QColor("#ffc94a")
 
 
-def _mm(value: float | None, decimals: int = 2) -> str:
+def mm_text(value: float | None, decimals: int = 2) -> str:
+    """A length in mm as shown in the tables ("—" when unknown)."""
     return "—" if value is None else f"{value:.{decimals}f}"
+
+
+def nominal_text(nominal_mm: float | None, tol_mm: float | None) -> str:
+    """A nominal size with its ± tolerance, as ``23.39 ± 0.25`` ("" with no nominal)."""
+    if nominal_mm is None:
+        return ""
+    tol = f" ± {tol_mm:.2f}" if tol_mm is not None else ""
+    return f"{nominal_mm:.2f}{tol}"
 
 
 @functools.lru_cache(maxsize=32)
@@ -96,9 +105,9 @@ class DefectTableModel(_RowsModel):
                 str(index.row() + 1),
                 defect.type.value.replace("_", "-"),
                 defect.where.value.replace("_", " "),
-                _mm(judged.length_mm),
-                _mm(judged.width_mm),
-                _mm(judged.area_mm2, 3),
+                mm_text(judged.length_mm),
+                mm_text(judged.width_mm),
+                mm_text(judged.area_mm2, 3),
                 f"{defect.angle_deg % 360.0:.0f}°",
                 "REJECT" if judged.reject else "accept",
             )[column]
@@ -192,12 +201,9 @@ class DimensionsModel(_RowsModel):
             if column == 0:
                 return row.label
             if column == 1:
-                return _mm(row.value_mm, 3)
+                return mm_text(row.value_mm, 3)
             if column == 2:
-                if row.nominal_mm is None:
-                    return ""
-                tol = f" ± {row.tol_mm:.2f}" if row.tol_mm is not None else ""
-                return f"{row.nominal_mm:.2f}{tol}"
+                return nominal_text(row.nominal_mm, row.tol_mm)
             return row.status
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 3:

@@ -36,7 +36,7 @@ from inspector.auth import Permission, Role, User
 from inspector.certificates.model import dimension_stats
 from inspector.records.lot_summary import LotPage, RingRow, Tolerance
 from ui.desk.common import when
-from ui.models import Index, _RowsModel
+from ui.models import Index, _RowsModel, mm_text
 from ui.theme import BORDER, MUTED, PANEL, TEXT
 
 __all__ = [
@@ -65,10 +65,6 @@ STATUS_COLOURS = {"open": "#2f5d8c", "disposed": "#8a6d1d", "signed": "#1f6f3a"}
 def status_words(status: str, disposition: str | None) -> str:
     """``"signed · sorted"``, ``"open"``."""
     return f"{status} · {disposition}" if disposition else status
-
-
-def _mm(value: float | None, places: int = 3) -> str:
-    return "—" if value is None else f"{value:.{places}f}"
 
 
 class RingTableModel(_RowsModel):
@@ -120,8 +116,8 @@ class RingTableModel(_RowsModel):
                 ring.verdict.upper(),
                 ring.final_verdict.upper(),
                 ring.review_outcome or "",
-                _mm(ring.id_mm),
-                _mm(ring.cs_mm),
+                mm_text(ring.id_mm, 3),
+                mm_text(ring.cs_mm, 3),
                 ", ".join(ring.rejecting),
                 ", ".join(ring.other_defects),
             )[column]

@@ -50,7 +50,7 @@ from inspector.outcome import Verdict
 from inspector.records.rings import DimensionStatus, LoadedRing, RingDefect, RingRecord
 from ui.desk.common import row_table, when
 from ui.image_view import ImageView, numpy_to_qimage
-from ui.models import Index, _RowsModel
+from ui.models import Index, _RowsModel, mm_text, nominal_text
 from ui.theme import BORDER, MUTED, QT_DEFECT_COLORS, VERDICT_COLORS
 
 __all__ = [
@@ -73,10 +73,6 @@ OVERRULED_COLOR = QColor("#b8bec6")
 _SELECTED_COLOR = QColor("#ffffff")
 _FALLBACK_COLOR = QColor("#d0d0d0")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-
-def _mm(value: float | None, decimals: int = 2) -> str:
-    return "—" if value is None else f"{value:.{decimals}f}"
 
 
 def _font(*, bold: bool = False, italic: bool = False, strike: bool = False) -> QFont:
@@ -163,7 +159,7 @@ class RingDefectModel(_RowsModel):
                 str(d.idx),
                 _type_name(d),
                 d.location.replace("_edge", "").replace("_", " "),
-                _mm(d.length_mm),
+                mm_text(d.length_mm),
                 call_text(d.machine_reject),
                 self.final_text(d),
             )[column]
@@ -187,8 +183,8 @@ class RingDefectModel(_RowsModel):
             lines = [
                 f"#{d.idx} {_type_name(d)}, {d.location.replace('_', ' ')} at "
                 f"{d.angle_deg % 360.0:.0f}°: "
-                f"length {_mm(d.length_mm)} mm, width {_mm(d.width_mm)} mm, "
-                f"area {_mm(d.area_mm2, 3)} mm²",
+                f"length {mm_text(d.length_mm)} mm, width {mm_text(d.width_mm)} mm, "
+                f"area {mm_text(d.area_mm2, 3)} mm²",
                 f"Machine: {call_text(d.machine_reject)} — {d.reason or 'within the grade limits'}",
             ]
             if review is None:
@@ -227,12 +223,9 @@ class DimensionCheckModel(_RowsModel):
             if column == 0:
                 return row.label
             if column == 1:
-                return _mm(row.value, 3)
+                return mm_text(row.value, 3)
             if column == 2:
-                if row.nominal_mm is None:
-                    return ""
-                tol = f" ± {row.tol_mm:.2f}" if row.tol_mm is not None else ""
-                return f"{row.nominal_mm:.2f}{tol}"
+                return nominal_text(row.nominal_mm, row.tol_mm)
             if column == 3:
                 dev = row.deviation
                 return "" if dev is None else f"{dev * 100:.0f} %"
