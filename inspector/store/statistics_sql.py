@@ -38,35 +38,13 @@ class Where:
     params: tuple[Any, ...]
 
 
-def where(
-    *,
-    time_from: str | None = None,
-    time_to: str | None = None,
-    customer: str | None = None,
-    part: str | None = None,
-    lot: str | None = None,
-    station: str | None = None,
-    operator: str | None = None,
-    defect_type: str | None = None,
-    verdict: str | None = None,
-    review: str | None = None,
-) -> Where:
+def where(**filters: str | None) -> Where:
     """The history's filter as conditions on ``inspections i`` (same meaning, same indexes).
 
-    ``review`` is ``"confirmed"``, ``"overruled"``, ``"reviewed"`` (either) or ``"none"``.
+    ``filters`` are those of :func:`inspector.store.history_filter.filter_conditions`
+    (``time_from``, ``customer``, ``review`` …); None means any.
     """
-    conds, params = filter_conditions(
-        time_from=time_from,
-        time_to=time_to,
-        customer=customer,
-        part=part,
-        lot=lot,
-        station=station,
-        operator=operator,
-        defect_type=defect_type,
-        verdict=verdict,
-        review=review,
-    )
+    conds, params = filter_conditions(**filters)
     return Where("".join(f" AND {c}" for c in conds), tuple(params))
 
 
