@@ -7,7 +7,9 @@ stretch of an edge is found tens of pixels off, or not at all, and its smooth mo
 swings with it. An O-ring's cross-section, though, is constant to a few per cent, and
 even a deep bite is local. So where the two edges disagree about the cross-section over a
 long stretch, each edge is searched again around the other's course (its model shifted
-by the cross-section), and the pair that agrees best is kept.
+by the cross-section), and the pair that agrees best is kept. The outer edge can be off
+course on one side and the inner on the other: an edge traced again then serves as the
+course for its partner, for a second round.
 """
 
 from __future__ import annotations

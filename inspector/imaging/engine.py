@@ -56,10 +56,12 @@ WELL_EXPOSED_LEVEL = 0.5
 MIN_EDGE_COVERAGE = 0.3
 #: Below this fraction, an edge is searched again in a band reaching twice as far.
 WIDER_SEARCH_COVERAGE = 0.5
+#: Rounds of tracing an off-course edge again along its partner (see :mod:`concentric`).
+RETRACE_ROUNDS = 2
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
-ENGINE_VERSION = "1.4.0"
+ENGINE_VERSION = "1.5.0"
 
 
 def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:
@@ -337,20 +339,28 @@ def _concentric_edges(
     best = (disagreement(outer, inner, section), outer, inner)
     # A narrower band than the first search: the course is good to a few pixels.
     band = max(slack, 0.25 * section)
-    for course in retrace_courses(outer, inner, section):
-        retraced = measure_edge(
-            linear,
-            ring,
-            center,
-            course.radius,
-            side=course.side,
-            reach_in_px=min(band, 0.8 * float(course.radius.min())),
-            reach_out_px=band,
-        )
-        pair = (retraced, inner) if course.side is EdgeSide.OUTER else (outer, retraced)
-        share = disagreement(*pair, section)
-        if share < best[0]:
-            best = (share, *pair)
+    # Each edge can be off course in its own stretch (the outer on one side's glare, the
+    # inner on the other's): once one is traced again along its partner, the partner can
+    # be traced again along it.
+    for _ in range(RETRACE_ROUNDS):
+        improved = False
+        for course in retrace_courses(best[1], best[2], section):
+            retraced = measure_edge(
+                linear,
+                ring,
+                center,
+                course.radius,
+                side=course.side,
+                reach_in_px=min(band, 0.8 * float(course.radius.min())),
+                reach_out_px=band,
+            )
+            pair = (retraced, best[2]) if course.side is EdgeSide.OUTER else (best[1], retraced)
+            share = disagreement(*pair, section)
+            if share < best[0]:
+                best = (share, *pair)
+                improved = True
+        if not improved:
+            break
     return best[1], best[2]
 
 

@@ -183,6 +183,25 @@ def test_a_missing_edge_is_searched_with_the_coarse_section() -> None:
     np.testing.assert_allclose(courses[0].radius, 112.0)
 
 
+def test_edges_off_course_on_opposite_sides_are_both_traced_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An amber ring on a dark field lit from the front: on one side the outer edge is
+    # first found on the glare band, on the other side the inner edge is. Each is traced
+    # again along its partner where that partner is right.
+    image, truth = render_raw(scene_for_index(2718, 49))
+    ring = inspect_pixels(image).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(truth.ring.outer_diameter_px, abs=1.0)
+    assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=1.0)
+
+    monkeypatch.setattr(engine, "RETRACE_ROUNDS", 0)
+    as_traced = inspect_pixels(image).ring
+    assert as_traced is not None
+    assert abs(as_traced.outer_diameter_px - truth.ring.outer_diameter_px) > 5.0
+    assert abs(as_traced.inner_diameter_px - truth.ring.inner_diameter_px) > 5.0
+
+
 # --- a wider search when an edge is not found --------------------------------------------
 
 
