@@ -12,7 +12,9 @@ background inwards, a film lays material outside. So each run is checked against
 image: the median profile across the edge along the run's deepest rays is compared with
 that of the rays just beside the run, both aligned on the smooth edge model. A run
 whose profile does not differ from its neighbours' by a clear share of the edge's
-contrast, and clearly more than the profiles' noise, is not a defect.
+contrast, and clearly more than the profiles' noise, is not a defect. Extra material
+must also be joined to the ring: a speck of dust just off the edge pulls the finder out
+along a few rays, with plain background between ring and speck.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ FloatArray = npt.NDArray[np.float64]
 EVIDENCE_SHARE = 0.05
 #: …and by this many noise sigmas of the difference between the two median profiles there.
 EVIDENCE_SIGMAS = 10.0
+#: A run is detached from its edge where its change from the neighbours falls, between
+#: the edge and its strongest point, below this share of that strongest change…
+DETACHED_SHARE = 0.25
+#: …further from the edge than this many blur sigmas (closer in, the edge's own blur),
+#: and by this many noise sigmas.
+DETACHED_CLEARANCE_BLURS = 2.0
+DETACHED_SIGMAS = 5.0
 #: Sampling step across the edge (px).
 STEP_PX = 0.5
 #: At most this many rays are sampled for the run and for its neighbours.
@@ -89,7 +98,48 @@ def edge_run_is_seen(
     spread_beside = 1.4826 * np.median(np.abs(beside - beside_median[:, np.newaxis]), axis=1)
     noise = 1.25 * np.sqrt(spread_run**2 / along_run.shape[1] + spread_beside**2 / beside.shape[1])
     noise = np.maximum(noise, max(float(np.median(noise)), 1e-6))
-    return _clear_difference(run_median, beside_median, noise, contrast)
+    if not _clear_difference(run_median, beside_median, noise, contrast):
+        return False
+    # Extra material must be joined to the ring.
+    return not (run.excess and _detached(run_median, beside_median, offsets, noise, blur_px))
+
+
+def _detached(
+    run: FloatArray, beside: FloatArray, offsets: FloatArray, noise: FloatArray, blur_px: float
+) -> bool:
+    """Whether the extra material a run shows lies apart from the edge, with background
+    between.
+
+    Extra material at an edge (flash) is joined to the ring: across the edge the run's
+    profile stays above the background from the ring out to the film's end. A speck of
+    dust or a fibre end lying off the edge pulls the finder out to it along a few rays,
+    but between the ring and the speck the rays see plain background.
+
+    Parameters
+    ----------
+    run, beside : (L,) ndarray
+        Median profiles of the run's rays and of its neighbours at ``offsets`` (px,
+        outwards from the ring along the model edge), ring ≈ 1, background ≈ 0.
+    noise : (L,) ndarray
+        Noise sigma of the difference of the two medians at each offset.
+    """
+    # Clear of the ring's own blurred step, the background level is the neighbours'.
+    clear = offsets >= DETACHED_CLEARANCE_BLURS * blur_px
+    if np.count_nonzero(clear) < 3:
+        return False
+    background = float(np.median(beside[clear]))
+    excess = run[clear] - background
+    peak = int(np.argmax(excess))
+    # Between the ring and the strongest extra material: a fall back to (nearly) the
+    # background, clearly beyond the noise, means background lies between them.
+    if peak == 0 or excess[peak] <= 0.0:
+        return False
+    gap = excess[:peak]
+    deepest = int(np.argmin(gap))
+    return bool(
+        gap[deepest] < DETACHED_SHARE * excess[peak]
+        and excess[peak] - gap[deepest] >= DETACHED_SIGMAS * float(noise[clear][deepest])
+    )
 
 
 def _clear_difference(

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+import inspector.imaging.edge_evidence as edge_evidence
 import inspector.imaging.engine as engine
 from inspector.imaging.concentric import disagreement, retrace_courses, ring_cross_section
 from inspector.imaging.edge_defects import _deep_gap, find_edge_runs
@@ -126,6 +127,23 @@ def test_a_real_bite_is_still_reported_by_the_engine() -> None:
     pixels, _ = annulus(carve=[(CENTER[0], CENTER[1] - 150.0, 6.0)])
     defects = inspect_pixels(pixels).defects
     assert [d.type.value for d in defects] == ["non_fill"]
+
+
+@pytest.mark.parametrize(("gap", "flash"), [(-3.0, True), (4.0, False)])
+def test_extra_material_must_be_joined_to_the_ring(
+    gap: float, flash: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A lump of the ring's colour at the top of the outer edge: overlapping it (flash), or
+    # a speck of dust lying 4 px off it, which pulls the edge finder out along a few rays.
+    speck = (CENTER[0], CENTER[1] - 150.0 - gap - 4.0, 4.0)
+    pixels, _ = annulus(add=[speck])
+    found = [(d.type.value, d.where.value) for d in inspect_pixels(pixels).defects]
+    assert found == ([("flash", "outer_edge")] if flash else [])
+
+    # Without the check the speck was called flash.
+    monkeypatch.setattr(edge_evidence, "_detached", lambda *_: False)
+    found = [(d.type.value, d.where.value) for d in inspect_pixels(pixels).defects]
+    assert found == [("flash", "outer_edge")]
 
 
 # --- concentric edges ----------------------------------------------------------------------

@@ -33,13 +33,15 @@ def annulus(
     seed: int = 0,
     supersample: int = 4,
     carve: list[tuple[float, float, float]] | None = None,
+    add: list[tuple[float, float, float]] | None = None,
     bit_depth: int = 8,
 ) -> tuple[np.ndarray, np.ndarray]:
     """An anti-aliased ring image and its coverage; ``carve`` removes discs.
 
     Levels are in linear light; the image is encoded as a camera would write it.
 
-    ``carve`` holds ``(x, y, radius)`` discs of missing material (bites, cuts).
+    ``carve`` holds ``(x, y, radius)`` discs of missing material (bites, cuts); ``add``
+    discs of the ring's colour (a lump of flash, or a speck of dust off the ring).
     """
     width, height = size
     s = supersample
@@ -50,6 +52,8 @@ def annulus(
     material = (r <= outer) & (r >= inner)
     for cx, cy, radius in carve or []:
         material &= np.hypot(x - cx, y - cy) > radius
+    for cx, cy, radius in add or []:
+        material |= np.hypot(x - cx, y - cy) <= radius
     coverage = cv2.resize(
         material.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA
     )
