@@ -60,9 +60,12 @@ def remove_impulses(image: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], int]:
     standout = cv2.max(above, below).reshape(height, width * channels)
     # The common case, a clean image, ends at one count of the lowest threshold.
     floor = float(thresholds.min())
-    if cv2.countNonZero((standout > floor).view(np.uint8)) == 0:
+    candidate = standout > _whole_level(floor, standout.dtype)
+    if cv2.countNonZero(candidate.view(np.uint8)) == 0:
         return image, 0
-    rows, flat = np.nonzero(standout > floor)
+    # Flat indices split into row and column: the same as np.nonzero of the 2-D mask,
+    # which is some twenty times slower (5 ms on a large colour window).
+    rows, flat = np.divmod(np.flatnonzero(candidate), width * channels)
     cols, channel = np.divmod(flat, channels)
     keep = standout[rows, flat] > thresholds[channel]
     rows, cols, channel = rows[keep], cols[keep], channel[keep]
@@ -92,6 +95,18 @@ def remove_impulses(image: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], int]:
         background[isolated]
     ).astype(image.dtype)
     return cleaned, int(isolated.sum())
+
+
+def _whole_level(threshold: float, dtype: np.dtype[Any]) -> Any:
+    """The threshold as a scalar of ``dtype`` that whole-number values exceed exactly when
+    they exceed ``threshold`` (its integer part, clamped to the dtype's range).
+
+    Compared against a Python float, numpy widens every uint8 value to float64 first:
+    1 ms on a large window, against 0.1 ms in the image's own dtype.
+    """
+    if dtype.kind != "u":
+        return threshold
+    return dtype.type(min(int(threshold), int(np.iinfo(dtype).max)))
 
 
 def _difference_sigma(image: npt.NDArray[Any], channel: int) -> float:
