@@ -20,6 +20,7 @@ from statistics import NormalDist
 import numpy as np
 import numpy.typing as npt
 
+from inspector.imaging.polar import median
 from inspector.imaging.results import DefectType
 from inspector.imaging.surface import GROW_SIGMAS, Anomaly, Strip
 
@@ -129,7 +130,7 @@ def shape_features(
     along = centred @ major
     across = centred @ minor
     # Each sample stands for about one pixel: add its own size to the extents.
-    pixel = float(np.sqrt(np.median(weights)))
+    pixel = float(np.sqrt(median(weights)))
     length = float(along.max() - along.min()) + pixel
     minor_extent = float(across.max() - across.min()) + pixel
     elongation_box = length / max(minor_extent, 1e-9)
@@ -152,8 +153,8 @@ def shape_features(
     z = anomaly.signed_z
     dark_fraction = float(np.mean(z < -GROW_SIGMAS))
     bright_fraction = float(np.mean(z > GROW_SIGMAS))
-    lightness_level = float(np.median(np.abs(z)))
-    chroma_level = float(np.median(anomaly.chroma_z))
+    lightness_level = float(median(np.abs(z)))
+    chroma_level = float(median(anomaly.chroma_z))
     chroma_ratio = chroma_level / max(lightness_level, 1e-6)
     peak = float(anomaly.score.max())
     half_max_fraction = float(np.mean(anomaly.score >= 0.5 * peak))

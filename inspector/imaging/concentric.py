@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.edges import EdgeProfile, EdgeSide
+from inspector.imaging.polar import median
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -46,7 +47,7 @@ def ring_cross_section(outer: EdgeProfile, inner: EdgeProfile, *, coarse_cross_p
     together, or the coarse outline's when too few directions have both."""
     paired = np.isfinite(outer.measured) & np.isfinite(inner.measured)
     if paired.mean() >= MIN_PAIRED_SHARE:
-        return float(np.median(outer.measured[paired] - inner.measured[paired]))
+        return float(median(outer.measured[paired] - inner.measured[paired]))
     return coarse_cross_px
 
 

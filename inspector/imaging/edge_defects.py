@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.edges import EdgeProfile, EdgeSide
-from inspector.imaging.polar import circular_running_median
+from inspector.imaging.polar import circular_running_median, median
 from inspector.imaging.surface import Strip
 
 FloatArray = npt.NDArray[np.float64]
@@ -171,12 +171,12 @@ def find_cuts(strip: Strip) -> list[CutRun]:
     face = _face_columns(strip)
     # How much of a column reads as material where the ring is whole: glare and shading
     # keep it well below 1 on a front-lit ring, so the gap's thresholds follow it.
-    typical = float(np.median(material_fraction))
+    typical = float(median(material_fraction))
     low = min(0.35, 0.5 * typical)
     clear = min(0.15, 0.5 * typical)
     whole = max(low, 0.8 * typical)
     # The fraction's own scatter from column to column (glare, texture, noise).
-    scatter = 1.4826 * float(np.median(np.abs(np.diff(material_fraction)))) / np.sqrt(2.0)
+    scatter = 1.4826 * float(median(np.abs(np.diff(material_fraction)))) / np.sqrt(2.0)
     for start, stop in circular_runs(material_fraction < low):
         idx = np.arange(start, stop) % n
         # A real gap is clear of material in its middle, not just thin.
@@ -230,7 +230,7 @@ def _deep_gap(fraction: FloatArray, start: int, stop: int, face: int, scatter: f
     around = np.concatenate(
         [fraction[np.arange(start - face, start) % n], fraction[np.arange(stop, stop + face) % n]]
     )
-    level = float(np.median(around))
+    level = float(median(around))
     depth = level - float(fraction[np.arange(start, stop) % n].min())
     return depth >= CUT_DEPTH_SHARE * level and depth >= CUT_DEPTH_SIGMAS * scatter
 

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from inspector.imaging.edge_defects import EdgeRun
 from inspector.imaging.edges import EdgeProfile, EdgeSide, project
-from inspector.imaging.polar import angles_for, sample_rays
+from inspector.imaging.polar import angles_for, median, sample_rays
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -87,17 +87,17 @@ def edge_run_is_seen(
 
     along_run = profiles(run_rays)
     beside = profiles(neighbour_rays)
-    run_median = np.median(along_run, axis=1).astype(np.float64)
-    beside_median = np.median(beside, axis=1).astype(np.float64)
+    run_median = median(along_run, axis=1).astype(np.float64)
+    beside_median = median(beside, axis=1).astype(np.float64)
     contrast = float(beside_median.max() - beside_median.min())
     # Noise of a median of k rays: ~1.25 σ/√k, σ at each offset from the rays' spread.
     # Across the steep part of an edge the rays spread most (each samples the pixel
     # grid at its own phase), so each offset is judged against its own noise, never
     # below the typical one.
-    spread_run = 1.4826 * np.median(np.abs(along_run - run_median[:, np.newaxis]), axis=1)
-    spread_beside = 1.4826 * np.median(np.abs(beside - beside_median[:, np.newaxis]), axis=1)
+    spread_run = 1.4826 * median(np.abs(along_run - run_median[:, np.newaxis]), axis=1)
+    spread_beside = 1.4826 * median(np.abs(beside - beside_median[:, np.newaxis]), axis=1)
     noise = 1.25 * np.sqrt(spread_run**2 / along_run.shape[1] + spread_beside**2 / beside.shape[1])
-    noise = np.maximum(noise, max(float(np.median(noise)), 1e-6))
+    noise = np.maximum(noise, max(float(median(noise)), 1e-6))
     if not _clear_difference(run_median, beside_median, noise, contrast):
         return False
     # Extra material must be joined to the ring.
@@ -127,7 +127,7 @@ def _detached(
     clear = offsets >= DETACHED_CLEARANCE_BLURS * blur_px
     if np.count_nonzero(clear) < 3:
         return False
-    background = float(np.median(beside[clear]))
+    background = float(median(beside[clear]))
     excess = run[clear] - background
     peak = int(np.argmax(excess))
     # Between the ring and the strongest extra material: a fall back to (nearly) the

@@ -40,7 +40,7 @@ import numpy.typing as npt
 from scipy.special import ndtr
 
 from inspector.imaging.edges import EdgeProfile, EdgeSide, project
-from inspector.imaging.polar import angles_for, fit_radius_profile, sample_rays
+from inspector.imaging.polar import angles_for, fit_radius_profile, median, sample_rays
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -232,7 +232,7 @@ def _sector_profiles(
     samples = sample_rays(image, center, theta, radius)
     signal = project(samples, weights, offset)
     by_sector = signal.reshape(offsets.size, SECTORS, per)
-    result: FloatArray = np.median(by_sector, axis=2).T.astype(np.float64)
+    result: FloatArray = median(by_sector, axis=2).T.astype(np.float64)
     return result
 
 
@@ -281,7 +281,7 @@ def _inner_limits(profiles: FloatArray, offsets: FloatArray) -> FloatArray:
     # must stand clear of it, or noise on a faint edge would end every window early.
     background = smooth[:, offsets >= 3.0]
     noise = (
-        1.4826 * float(np.median(np.abs(np.diff(background, axis=1)))) / np.sqrt(2.0)
+        1.4826 * float(median(np.abs(np.diff(background, axis=1)))) / np.sqrt(2.0)
         if background.shape[1] > 2
         else 0.0
     )

@@ -25,6 +25,7 @@ from inspector.imaging.locate import CoarseRing
 from inspector.imaging.polar import (
     circular_running_median,
     fit_radius_profile_with_inliers,
+    median,
     median_last_axis,
     sample_radius_grid,
 )
@@ -193,7 +194,7 @@ def measure_edge(
     far_rows = signal[-far:] if ring_is_inward else signal[:far]
     background_level = circular_running_median(median_last_axis(far_rows.T).astype(np.float64), 31)
     spread = far_rows - background_level[np.newaxis, :].astype(np.float32)
-    background_noise = float(1.4826 * np.median(np.abs(spread)))
+    background_noise = float(1.4826 * median(np.abs(spread)))
     step = max(DEPARTURE_SIGMAS * background_noise, DEPARTURE_CONTRAST)
     # The ring is what departs from the background either way: a torus lit from above
     # can show a rim darker than a light background around a body lighter than it.
@@ -213,7 +214,7 @@ def measure_edge(
 
     model, inliers = fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER)
     residual = (radius - model)[inliers]
-    noise = float(1.4826 * np.median(np.abs(residual))) if residual.size else 0.0
+    noise = float(1.4826 * median(np.abs(residual))) if residual.size else 0.0
     return EdgeProfile(
         side=side,
         measured=radius,
@@ -257,7 +258,7 @@ def _outermost_step(
     # noisy background next to the ring would offer "steps" of its own.
     far = max(3, min(8, n_rows // 4))
     far_slope = slope[-far:] if ring_is_inward else slope[:far]
-    slope_noise = float(1.4826 * np.median(np.abs(far_slope - np.median(far_slope))))
+    slope_noise = float(1.4826 * median(np.abs(far_slope - median(far_slope))))
     interior = slope[1:-1]
     peak = (
         (interior >= slope[:-2]) & (interior > slope[2:]) & (interior > STEP_SIGMAS * slope_noise)
@@ -327,4 +328,4 @@ def _blur_sigma(
     peak = np.max(slope / np.maximum(step, 1e-9), axis=0)[valid]
     contrast = np.abs(ring_level - background_level)[valid]
     sigma = contrast / np.maximum(peak, 1e-6) / np.sqrt(2.0 * np.pi)
-    return float(np.clip(np.median(sigma), 0.3, 10.0))
+    return float(np.clip(median(sigma), 0.3, 10.0))

@@ -29,7 +29,7 @@ from inspector.imaging.impulses import remove_impulses
 from inspector.imaging.load import to_float
 from inspector.imaging.locate import CoarseRing, RingNotFound, locate_ring
 from inspector.imaging.measure import ring_geometry
-from inspector.imaging.polar import angles_for
+from inspector.imaging.polar import angles_for, median
 from inspector.imaging.results import BBox, Defect, DefectType, RingInspection, Where
 from inspector.imaging.surface import (
     Anomaly,
@@ -184,7 +184,7 @@ def _inspect_located(
     n = int(np.clip(round(TWO_PI * float(coarse.outer_radius.mean())), 360, 16384))
     outer_coarse = _resample(coarse.outer_radius, n)
     inner_coarse = _resample(coarse.inner_radius, n)
-    cross = float(np.median(outer_coarse - inner_coarse))
+    cross = float(median(outer_coarse - inner_coarse))
     # The coarse edge is good to a couple of reduced pixels; reach past that, and far
     # enough to follow a deep bite or a tall film on the edge.
     reduced_px = max(shape) / 400.0

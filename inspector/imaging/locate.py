@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.load import to_float
-from inspector.imaging.polar import fit_radius_profile, polar_sample
+from inspector.imaging.polar import fit_radius_profile, median, polar_sample
 
 FloatImage = npt.NDArray[np.float32]
 
@@ -112,10 +112,10 @@ def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
     outer_fit = fit_radius_profile(outer, order=4)
     inner_fit = fit_radius_profile(inner, order=4)
     cross = outer_fit - inner_fit
-    if np.median(cross) < 1.5 or np.median(inner_fit) < 1.0:
+    if median(cross) < 1.5 or median(inner_fit) < 1.0:
         raise RingNotFound("no ring found in view: the object found has no central hole")
     # A ring's hole is a large part of its extent; a blob (a pellet, a smudge) is not a ring.
-    if np.median(inner_fit) < 0.15 * np.median(outer_fit):
+    if median(inner_fit) < 0.15 * median(outer_fit):
         raise RingNotFound("no ring found in view: the object found has no central hole")
 
     ring_color, background_color = _typical_colors(small, ring_mask, foreground)
@@ -204,8 +204,8 @@ def _fit_background_surface(image: FloatImage, mask: npt.NDArray[np.bool_]) -> l
         step = rows.size // 4000 + 1
         rows, cols = rows[::step], cols[::step]
     if rows.size < 12:
-        median = np.median(image.reshape(-1, channels), axis=0).astype(np.float32)
-        return [np.full((height, width), level, np.float32) for level in median]
+        levels = median(image.reshape(-1, channels), axis=0).astype(np.float32)
+        return [np.full((height, width), level, np.float32) for level in levels]
     u = cols / width - 0.5
     v = rows / height - 0.5
     design = np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], axis=1)
@@ -256,8 +256,8 @@ def _robust_sigma(values: npt.NDArray[np.floating]) -> float:
     if values.size == 0:
         return 0.0
     values = values.ravel()[:: max(1, values.size // 5000)]
-    median = np.median(values)
-    return float(1.4826 * np.median(np.abs(values - median)))
+    middle = median(values)
+    return float(1.4826 * median(np.abs(values - middle)))
 
 
 def _largest_object(foreground: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_] | None:
@@ -331,8 +331,8 @@ def _refit_center(
         return center
     radius = outer[valid]
     # Drop directions whose run ends far from the typical radius (a cut, a fibre).
-    median = np.median(radius)
-    keep = np.abs(radius - median) <= max(3.0 * _robust_sigma(radius), 0.1 * median)
+    middle = median(radius)
+    keep = np.abs(radius - middle) <= max(3.0 * _robust_sigma(radius), 0.1 * middle)
     xs = center[0] + radius[keep] * np.cos(angles[valid][keep])
     ys = center[1] - radius[keep] * np.sin(angles[valid][keep])
     if xs.size < 10:
@@ -354,6 +354,6 @@ def _typical_colors(
     background = near & ~cv2.dilate(foreground.astype(np.uint8), kernel).astype(bool)
     if background.sum() < 10:
         background = ~foreground
-    ring_color = np.median(small[body], axis=0).astype(np.float64)
-    background_color = np.median(small[background], axis=0).astype(np.float64)
+    ring_color = median(small[body], axis=0).astype(np.float64)
+    background_color = median(small[background], axis=0).astype(np.float64)
     return ring_color, background_color

@@ -23,7 +23,13 @@ from scipy import ndimage
 
 from inspector.imaging.edges import project
 from inspector.imaging.load import to_float
-from inspector.imaging.polar import angles_for, median_last_axis, radius_grid_maps, remap
+from inspector.imaging.polar import (
+    angles_for,
+    median,
+    median_last_axis,
+    radius_grid_maps,
+    remap,
+)
 
 FloatArray = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
@@ -312,7 +318,7 @@ def _robust_local_quadratic(
     estimate = guess
     for _ in range(iterations):
         residual = values - estimate
-        spread = 1.4826 * np.median(np.abs(residual), axis=1, keepdims=True)
+        spread = 1.4826 * median(np.abs(residual), axis=1)[:, np.newaxis]
         # A row that sits mostly at one value (a glare band clipped at white) has no
         # spread to speak of; without a floor every unclipped pixel would count as an
         # outlier and the fit would ignore the very variation it has to follow.
@@ -350,9 +356,9 @@ def _row_sigma(values: Float32Array, floor: float) -> FloatArray:
     # A robust spread needs a few hundred samples, not every column.
     stride = max(1, values.shape[1] // 512)
     sample = values[:, ::stride]
-    median = median_last_axis(sample)[:, np.newaxis]
-    sigma = 1.4826 * median_last_axis(np.abs(sample - median))
-    typical = float(np.median(sigma))
+    middle = median_last_axis(sample)[:, np.newaxis]
+    sigma = 1.4826 * median_last_axis(np.abs(sample - middle))
+    typical = float(median(sigma))
     result: FloatArray = np.maximum(sigma, max(0.5 * typical, floor)).astype(np.float64)
     return result
 
