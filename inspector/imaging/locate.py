@@ -199,7 +199,7 @@ def _fit_background_surface(image: FloatImage, mask: npt.NDArray[np.bool_]) -> l
         The surface, one plane per channel.
     """
     height, width, channels = image.shape
-    rows, cols = np.nonzero(mask)
+    rows, cols = _nonzero(mask)
     if rows.size > 4000:  # a sparse, even subset is plenty for six coefficients
         step = rows.size // 4000 + 1
         rows, cols = rows[::step], cols[::step]
@@ -284,8 +284,19 @@ def _largest_object(foreground: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_] 
 
 def _centroid(mask: npt.NDArray[np.bool_]) -> tuple[float, float]:
     """Centroid ``(x, y)`` of a mask."""
-    rows, cols = np.nonzero(mask)
+    rows, cols = _nonzero(mask)
     return float(cols.mean()), float(rows.mean())
+
+
+def _nonzero(
+    mask: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Rows and columns of a 2-D mask's true pixels, as :func:`numpy.nonzero` gives them.
+
+    Split from flat indices: numpy's 2-D nonzero is several times slower than its 1-D one.
+    """
+    rows, cols = np.divmod(np.flatnonzero(mask), mask.shape[1])
+    return rows, cols
 
 
 def _radial_extent(
