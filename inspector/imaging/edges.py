@@ -320,12 +320,17 @@ def _blur_sigma(
     A step of height ``c`` blurred by a Gaussian of sigma ``s`` has a largest slope of
     ``c / (s √(2π))``.
     """
-    slope = np.abs(np.diff(signal, axis=0))
-    step = np.abs(np.diff(grid, axis=0))
     valid = np.isfinite(radius)
     if not valid.any():
         return 1.0
-    peak = np.max(slope / np.maximum(step, 1e-9), axis=0)[valid]
+    slope = np.abs(np.diff(signal, axis=0))
+    step = np.abs(np.diff(grid, axis=0))
+    if np.all(step == 1.0):
+        # The usual band of whole-pixel steps: dividing by 1 changes nothing, and the
+        # largest float32 slope widened is the largest of the slopes widened.
+        peak = np.max(slope, axis=0).astype(np.float64)[valid]
+    else:
+        peak = np.max(slope / np.maximum(step, 1e-9), axis=0)[valid]
     contrast = np.abs(ring_level - background_level)[valid]
     sigma = contrast / np.maximum(peak, 1e-6) / np.sqrt(2.0 * np.pi)
     return float(np.clip(median(sigma), 0.3, 10.0))
