@@ -43,6 +43,8 @@ GROW_SIGMAS = 3.0
 #: (or colour) on a 0–1 scale, about three CIE L* units: the least a person at the
 #: microscope sees. Below it, rubber texture and sensor noise make "defects" nobody can.
 MIN_VISIBLE_DELTA = 0.03
+#: …and a region seen in colour only, by this much colour (Lab a*b* / 100).
+MIN_VISIBLE_COLOUR_DELTA = 0.045
 #: Lightness (0–1) the bright part of a properly exposed image reaches. A darker image (a
 #: 12-bit camera writing 16-bit files, a dim exposure) is looked at stretched to the screen,
 #: so the visibility floor and the colour threshold scale with its exposure below this.
@@ -523,7 +525,12 @@ def find_anomalies(
             s = score[rows, cols]
             # As seen on a screen stretched to the image's exposure (1 when well exposed).
             peak_delta = _peak_delta(smoothed, colour_visibility, rows, cols) / exposure
-            if peak_delta < MIN_VISIBLE_DELTA:
+            # Seen in colour only (its lightness alone would not have seeded it): a
+            # camera's colour is noisier and blockier than its lightness (Bayer
+            # demosaicing, JPEG's half-resolution chroma), so it must show more.
+            colour_only = float(np.abs(signed_z[rows, cols]).max()) < SEED_SIGMAS
+            floor = MIN_VISIBLE_COLOUR_DELTA if colour_only else MIN_VISIBLE_DELTA
+            if peak_delta < floor:
                 continue
             # A few pixels standing out is what heavy-tailed sensor noise does now and
             # then; a small region must stand out more to be believed.

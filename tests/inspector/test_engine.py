@@ -303,3 +303,36 @@ def test_a_slanted_cut_is_found_though_no_radius_crosses_it_whole() -> None:
     result = inspect_pixels(pixels)
     assert result.ring is not None and result.ring.broken
     assert [d.type for d in result.defects].count(DefectType.CUT) == 1
+
+
+def _grey_ring_with_spot(lightness: float, colour: float) -> np.ndarray:
+    """A grey ring on a light field, colour, with a soft spot of 6 px radius on its lower
+    side that differs by ``lightness`` in L* and by ``colour`` in a* (both / 100)."""
+    _, coverage = annulus(noise=0.0)
+    blurred = cv2.GaussianBlur(coverage, (0, 0), 0.8)[:, :, None]
+    linear = (0.8 * (1 - blurred) + 0.35 * blurred) * np.ones(3)
+    srgb = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+    lab = cv2.cvtColor(srgb.astype(np.float32), cv2.COLOR_BGR2Lab)
+    rows, cols = np.mgrid[0 : lab.shape[0], 0 : lab.shape[1]]
+    spot = np.clip(6.0 - np.hypot(cols - 241.3, rows - (198.6 + 130.0)), 0.0, 1.0)
+    lab[:, :, 0] += 100.0 * lightness * spot
+    lab[:, :, 1] += 100.0 * colour * spot
+    srgb = cv2.cvtColor(lab, cv2.COLOR_Lab2BGR)
+    srgb = srgb + np.random.default_rng(0).normal(0.0, 0.003, srgb.shape)
+    return (np.clip(srgb, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("lightness", "colour", "seen"),
+    [(0.0, 0.0, False), (0.04, 0.0, True), (0.0, 0.035, False), (0.0, 0.07, True)],
+)
+def test_a_spot_seen_in_colour_only_must_show_more_than_one_in_lightness(
+    lightness: float, colour: float, seen: bool
+) -> None:
+    # Camera colour is noisier and blockier than lightness (demosaicing, JPEG chroma): a
+    # colour difference of 3.5 a* units alone is not believed; 4 L* units are.
+    defects = inspect_pixels(_grey_ring_with_spot(lightness, colour)).defects
+    assert bool(defects) is seen
+    for defect in defects:
+        x, y, w, h = defect.bbox.as_list()
+        assert x <= 241 <= x + w and y <= 329 <= y + h
