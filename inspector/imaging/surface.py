@@ -36,7 +36,7 @@ FloatArray = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
 
 #: A pixel must stand out this many noise sigmas to seed an anomaly…
-SEED_SIGMAS = 7.0
+SEED_SIGMAS = 6.5
 #: …and the anomaly grows over neighbours standing out this many.
 GROW_SIGMAS = 3.0
 #: …and the anomaly must differ from its surroundings by at least this much lightness
