@@ -40,6 +40,10 @@ DETACHED_SHARE = 0.25
 #: and by this many noise sigmas.
 DETACHED_CLEARANCE_BLURS = 2.0
 DETACHED_SIGMAS = 5.0
+#: The run is compared with at least this many undisturbed neighbouring rays, looked for
+#: within these multiples of its width on each side.
+MIN_NEIGHBOURS = 3
+NEIGHBOUR_REACHES = (1, 2, 4)
 #: Sampling step across the edge (px).
 STEP_PX = 0.5
 #: At most this many rays are sampled for the run and for its neighbours.
@@ -73,7 +77,7 @@ def edge_run_is_seen(
     """
     n = profile.model.size
     run_rays, neighbour_rays = _ray_sets(profile, run)
-    if run_rays.size == 0 or neighbour_rays.size < 3:
+    if run_rays.size == 0 or neighbour_rays.size < MIN_NEIGHBOURS:
         return True  # nothing to compare with: keep the run
     reach = run.depth_px + 3.0 + 2.0 * blur_px
     offsets = np.arange(-reach, reach + 1e-9, STEP_PX)
@@ -155,18 +159,28 @@ def _clear_difference(
 def _ray_sets(
     profile: EdgeProfile, run: EdgeRun
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """The run's deepest rays, and undisturbed rays on both sides of it."""
+    """The run's deepest rays, and undisturbed rays on both sides of it.
+
+    Where the edge right beside the run is itself unsettled (a dark flank where the
+    finder wavers), the neighbours are looked for further out, up to a few run widths.
+    """
     n = profile.model.size
     deviation = np.abs(np.nan_to_num(profile.measured - profile.model, nan=0.0))
     idx = run.indices()
     deep = idx[deviation[idx] >= 0.5 * run.depth_px]
     width = max(idx.size, 8)
     gap = max(3, idx.size // 4)
-    before = np.arange(run.start - gap - width, run.start - gap) % n
-    after = np.arange(run.stop + gap, run.stop + gap + width) % n
-    neighbours = np.concatenate([before, after])
-    calm = np.isfinite(profile.measured[neighbours]) & (deviation[neighbours] < 0.5 * run.depth_px)
-    neighbours = neighbours[calm]
+    neighbours = np.empty(0, np.intp)
+    for reach in NEIGHBOUR_REACHES:
+        before = np.arange(run.start - gap - reach * width, run.start - gap) % n
+        after = np.arange(run.stop + gap, run.stop + gap + reach * width) % n
+        candidates = np.concatenate([before, after])
+        calm = np.isfinite(profile.measured[candidates]) & (
+            deviation[candidates] < 0.5 * run.depth_px
+        )
+        neighbours = candidates[calm]
+        if neighbours.size >= MIN_NEIGHBOURS:
+            break
     return _thinned(deep), _thinned(neighbours)
 
 

@@ -10,7 +10,7 @@ import inspector.imaging.edge_evidence as edge_evidence
 import inspector.imaging.engine as engine
 from inspector.imaging.concentric import disagreement, retrace_courses, ring_cross_section
 from inspector.imaging.edge_defects import _deep_gap, find_edge_runs
-from inspector.imaging.edge_evidence import edge_run_is_seen
+from inspector.imaging.edge_evidence import _ray_sets, edge_run_is_seen
 from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.engine import inspect_pixels
 from inspector.imaging.polar import angles_for
@@ -127,6 +127,20 @@ def test_a_real_bite_is_still_reported_by_the_engine() -> None:
     pixels, _ = annulus(carve=[(CENTER[0], CENTER[1] - 150.0, 6.0)])
     defects = inspect_pixels(pixels).defects
     assert [d.type.value for d in defects] == ["non_fill"]
+
+
+def test_a_run_is_compared_with_settled_rays_further_out_when_those_beside_it_waver() -> None:
+    n = 942
+    offset = np.zeros(n)
+    offset[100:110] = -4.0  # the run
+    offset[80:100] = np.nan  # unsettled edge right beside it on both sides
+    offset[110:130] = np.nan
+    profile = _outer_profile(offset)
+    (run,) = [r for r in find_edge_runs(profile) if r.start >= 95]
+    run_rays, neighbours = _ray_sets(profile, run)
+    assert set(run_rays.tolist()) <= set(range(100, 110))
+    assert neighbours.size >= 3
+    assert np.all(np.isfinite(profile.measured[neighbours]))
 
 
 @pytest.mark.parametrize(("gap", "flash"), [(-3.0, True), (4.0, False)])
