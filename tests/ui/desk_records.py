@@ -21,7 +21,8 @@ from tests.inspector.test_store_fixtures import PASSWORD, add_users
 from tests.ui.conftest import settings_for
 
 #: (lot number, customer, part, sample images). 213: a good ring and one of another size
-#: (an AS568-211 mixed into the lot) with bites out of its edges; 117 and 910: defective.
+#: (an AS568-211 mixed into the lot) with bites out of its edges and a stain; 117 and 910:
+#: defective.
 LOTS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("L-213", "Fab One", "AS568-213", ("ring_0013.jpg", "ring_0001.png")),
     ("L-117", "Fab One", "AS568-117", ("ring_0002.png", "ring_0009.jpg")),

@@ -90,7 +90,7 @@ def test_the_queue_lists_failed_rings_of_open_lots_oldest_first(
     for panel_model in (panel.defect_model(), panel.dimension_model(), panel.reviews_model()):
         qtmodeltester.check(panel_model)
     assert panel.title() == "Lot L-213 · ring 2 · AS568-213"
-    assert panel.defect_model().rowCount() == 2
+    assert panel.defect_model().rowCount() == 3
     assert panel.image_view().image_size() == (640, 480)
     assert panel.verdicts().machine_text() == "MACHINE ✖ FAIL"
 
@@ -193,7 +193,7 @@ def test_an_overruled_defect_stays_visible_and_marked(
     panel.select_defect(2)
     with qtbot.waitSignal(view.reviewed, timeout=10000):
         _press(qtbot, view, Qt.Key.Key_O, shift=True)
-    assert asked == ["Overrule defect #2 (non-fill) of ring 2, lot L-213: REJECT → accept"]
+    assert asked == ["Overrule defect #2 (inclusion) of ring 2, lot L-213: REJECT → accept"]
 
     def marked() -> None:
         record = view.current_record()
@@ -203,7 +203,7 @@ def test_an_overruled_defect_stays_visible_and_marked(
     # A defect review leaves the ring in the queue: its verdict is decided on its own.
     assert _keys(view) == QUEUE and view.current_record().key == "L-213#2"
     model = panel.defect_model()
-    assert model.rowCount() == 2
+    assert model.rowCount() == 3
     row = model.row_of(2)
     assert model.data(model.index(row, model.COL_FINAL)) == "✎ accept"
     assert model.data(model.index(row, model.COL_MACHINE)) == "REJECT"
