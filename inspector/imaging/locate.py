@@ -28,6 +28,8 @@ FloatImage = npt.NDArray[np.float32]
 
 #: Long side of the reduced image the search runs on (px).
 WORKING_SIZE = 400
+#: …and, when nothing ring-shaped is found there, this finer size is tried once.
+FINER_WORKING_SIZE = 1000
 #: Number of directions the coarse profile is taken in.
 COARSE_ANGLES = 360
 
@@ -79,8 +81,25 @@ def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
     RingNotFound
         When nothing ring-shaped stands out from the background.
     """
+    try:
+        return _locate_at(pixels, WORKING_SIZE)
+    except RingNotFound:
+        # A thin ring in a large image is a line a pixel or two wide in the reduced copy,
+        # and faint if its colour is close to the background's: look once more at a finer
+        # scale before giving up.
+        if max(pixels.shape[:2]) <= WORKING_SIZE:
+            raise
+        try:
+            return _locate_at(pixels, FINER_WORKING_SIZE)
+        except RingNotFound:
+            pass
+        raise
+
+
+def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
+    """:func:`locate_ring` on a copy reduced to ``working_size`` px on its longer side."""
     height, width = pixels.shape[:2]
-    factor = min(1.0, WORKING_SIZE / max(height, width))
+    factor = min(1.0, working_size / max(height, width))
     reduced = (
         cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         if factor < 1.0

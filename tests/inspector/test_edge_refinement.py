@@ -8,6 +8,7 @@ import pytest
 
 import inspector.imaging.edge_evidence as edge_evidence
 import inspector.imaging.engine as engine
+import inspector.imaging.locate as locate
 from inspector.imaging.concentric import disagreement, retrace_courses, ring_cross_section
 from inspector.imaging.edge_defects import _deep_gap, find_edge_runs
 from inspector.imaging.edge_evidence import _ray_sets, edge_run_is_seen
@@ -271,3 +272,25 @@ def test_a_gap_must_fall_by_most_of_the_level_around_it() -> None:
     assert _deep_gap(gap, 200, 210, face=40, scatter=scatter)
     # A dip to nothing is still no gap where the fraction scatters as much as it falls.
     assert not _deep_gap(gap, 200, 210, face=40, scatter=0.05)
+
+
+# --- a thin ring that vanishes in the reduced copy -----------------------------------------
+
+
+def test_a_thin_faint_ring_is_looked_for_again_at_a_finer_scale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A white ring 22 px thick on a light field, 1920 px wide: about 4 px in the 400 px
+    # copy, its lit crest no wider than the speck filter.
+    image, truth = render_raw(scene_for_index(8128, 196))
+    ring = inspect_pixels(image).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(truth.ring.outer_diameter_px, abs=1.5)
+    assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=1.5)
+
+    monkeypatch.setattr(locate, "FINER_WORKING_SIZE", locate.WORKING_SIZE)
+    coarse_only = inspect_pixels(image)
+    assert coarse_only.ring is None
+    assert coarse_only.problems == (
+        "no ring found in view: nothing stands out from the background",
+    )
