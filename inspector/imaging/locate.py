@@ -83,17 +83,16 @@ def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
     """
     try:
         return _locate_at(pixels, WORKING_SIZE)
-    except RingNotFound:
+    except RingNotFound as coarse_failure:
         # A thin ring in a large image is a line a pixel or two wide in the reduced copy,
         # and faint if its colour is close to the background's: look once more at a finer
-        # scale before giving up.
+        # scale before giving up (with the first look's reason).
         if max(pixels.shape[:2]) <= WORKING_SIZE:
             raise
         try:
             return _locate_at(pixels, FINER_WORKING_SIZE)
         except RingNotFound:
-            pass
-        raise
+            raise coarse_failure from None
 
 
 def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
