@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import numpy.typing as npt
+from scipy import ndimage
 
 from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.polar import circular_running_median, median
@@ -243,14 +244,14 @@ def _crossings(background: BoolArray) -> list[tuple[int, int]]:
     # Roll the column with the least background to the seam so no gap is split by it.
     seam = int(np.argmin(background.sum(axis=0)))
     rolled = np.ascontiguousarray(np.roll(background, -seam, axis=1)).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(rolled, connectivity=8)
+    # The labels alone and their bounding boxes from scipy: OpenCV's statistics cost
+    # several times the labelling itself. The same labels, so the same boxes.
+    _, labels = cv2.connectedComponents(rolled, connectivity=8)
     spans = []
-    for label in range(1, count):
-        top = int(stats[label, cv2.CC_STAT_TOP])
-        height = int(stats[label, cv2.CC_STAT_HEIGHT])
-        width = int(stats[label, cv2.CC_STAT_WIDTH])
-        if top != 0 or top + height != n_rows or width > n_cols // 4:
+    for rows, cols in ndimage.find_objects(labels):
+        width = int(cols.stop - cols.start)
+        if rows.start != 0 or rows.stop != n_rows or width > n_cols // 4:
             continue
-        start = (int(stats[label, cv2.CC_STAT_LEFT]) + seam) % n_cols
+        start = (int(cols.start) + seam) % n_cols
         spans.append((start, start + width))
     return spans

@@ -20,6 +20,7 @@ from enum import Enum
 import cv2
 import numpy as np
 import numpy.typing as npt
+from scipy import ndimage
 
 from inspector.imaging.locate import CoarseRing
 from inspector.imaging.polar import (
@@ -292,13 +293,16 @@ def _ring_body(binary: BoolArray) -> BoolArray:
     # Wrap a few columns so an object straddling direction 0 is one object.
     wrap = min(n_cols, 32)
     padded = np.concatenate([binary, binary[:, :wrap]], axis=1).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(padded, connectivity=8)
+    # The labels alone, and their extents from scipy: OpenCV's statistics cost five times
+    # the labelling itself. The same labels, so the same widths and areas.
+    count, labels = cv2.connectedComponents(padded, connectivity=8)
     if count <= 1:
         return np.zeros_like(binary)
-    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    widths = np.array([box[1].stop - box[1].start for box in ndimage.find_objects(labels)])
     keep_labels = np.flatnonzero(widths >= max(0.05 * n_cols, 8)) + 1
     if keep_labels.size == 0:
-        keep_labels = np.array([int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) + 1])
+        areas = np.bincount(labels.ravel(), minlength=count)[1:]
+        keep_labels = np.array([int(np.argmax(areas)) + 1])
     lookup = np.zeros(count, bool)
     lookup[keep_labels] = True
     kept = lookup[labels]
