@@ -342,9 +342,18 @@ def _concentric_edges(
     # Each edge can be off course in its own stretch (the outer on one side's glare, the
     # inner on the other's): once one is traced again along its partner, the partner can
     # be traced again along it.
+    # The partner each side was last traced again along. A course depends only on the
+    # partner (and the fixed section): along an unchanged partner the trace would repeat,
+    # and the pair it makes was already weighed and kept or beaten, so it is skipped.
+    traced_along: dict[EdgeSide, EdgeProfile] = {}
     for _ in range(RETRACE_ROUNDS):
         improved = False
-        for course in retrace_courses(best[1], best[2], section):
+        outer_start, inner_start = best[1], best[2]
+        for course in retrace_courses(outer_start, inner_start, section):
+            partner = inner_start if course.side is EdgeSide.OUTER else outer_start
+            if traced_along.get(course.side) is partner:
+                continue
+            traced_along[course.side] = partner
             retraced = measure_edge(
                 linear,
                 ring,
