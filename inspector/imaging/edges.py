@@ -14,7 +14,7 @@ the ring and glare inside it do not pull the edge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import cv2
@@ -116,12 +116,59 @@ def contrast_signal(ring: CoarseRing) -> tuple[npt.NDArray[np.float32], FloatArr
     return weights, ring.background_color, float(np.sqrt(norm2))
 
 
+#: The projection of an image already projected (see :func:`project_image`): ring 1,
+#: background 0, one channel. :func:`project` passes such samples through unchanged.
+UNIT_WEIGHTS = np.ones(1, np.float32)
+UNIT_OFFSET = np.zeros(1)
+
+
+def unit_ring(ring: CoarseRing) -> CoarseRing:
+    """``ring`` with the colours of a projected image (ring 1, background 0), so that
+    :func:`contrast_signal` gives the unit projection."""
+    return replace(ring, ring_color=np.ones(1), background_color=np.zeros(1))
+
+
+def project_image(
+    image: npt.NDArray[np.float32], weights: npt.NDArray[np.float32], offset: FloatArray
+) -> npt.NDArray[np.float32]:
+    """Project a whole image onto the ring/background axis, one float32 channel.
+
+    Bilinear sampling is linear, so sampling the projection gives the projection of the
+    samples (to float32 rounding); projecting once and sampling one channel is far
+    cheaper than sampling every channel of every band and projecting each.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) ndarray of float32
+    weights, offset :
+        The projection (see :func:`contrast_signal`).
+
+    Returns
+    -------
+    (H, W) ndarray of float32
+    """
+    level = offset.astype(np.float32)
+    if image.ndim == 2 or image.shape[2] == 1:
+        plane = image if image.ndim == 2 else image[:, :, 0]
+        result: npt.NDArray[np.float32] = np.asarray(
+            (plane - level[0]) * weights[0], dtype=np.float32
+        )
+        return result
+    # cv2.transform forms w · x + b per pixel in one pass (C ≤ 4).
+    matrix = np.append(weights, -np.float32(weights @ level)).astype(np.float32)[np.newaxis, :]
+    return np.asarray(cv2.transform(image, matrix), dtype=np.float32).reshape(image.shape[:2])
+
+
 def project(
     samples: npt.NDArray[np.float32], weights: npt.NDArray[np.float32], offset: FloatArray
 ) -> npt.NDArray[np.float32]:
     """Project sampled colours onto the ring/background axis (ring ≈ 1, background ≈ 0)."""
-    level = offset.astype(np.float32)
     channels = 1 if samples.ndim == 2 else samples.shape[2]
+    if channels == 1 and weights.size == 1 and weights[0] == 1.0 and offset[0] == 0.0:
+        # Samples of a projected image (see project_image): already the signal.
+        unit: npt.NDArray[np.float32] = np.asarray(samples, dtype=np.float32)
+        return unit if unit.ndim == 2 else unit[:, :, 0]
+    level = offset.astype(np.float32)
     if channels <= 4:
         # cv2.subtract with a per-channel scalar: the same float32 differences as
         # numpy's, which is slow to broadcast over a trailing axis of length 3.

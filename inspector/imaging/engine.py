@@ -24,7 +24,16 @@ from inspector.imaging.concentric import (
 from inspector.imaging.edge_defects import CutRun, EdgeRun, find_cuts, find_edge_runs
 from inspector.imaging.edge_evidence import edge_run_is_seen
 from inspector.imaging.edge_fit import refine_edges
-from inspector.imaging.edges import EdgeProfile, EdgeSide, contrast_signal, measure_edge
+from inspector.imaging.edges import (
+    UNIT_OFFSET,
+    UNIT_WEIGHTS,
+    EdgeProfile,
+    EdgeSide,
+    contrast_signal,
+    measure_edge,
+    project_image,
+    unit_ring,
+)
 from inspector.imaging.impulses import remove_impulses
 from inspector.imaging.load import to_float
 from inspector.imaging.locate import CoarseRing, RingNotFound, locate_ring
@@ -200,11 +209,15 @@ def _inspect_located(
     if impulses:
         pixels = pixels.copy()  # the strip samples the whole frame: give it the clean square
         pixels[y0:y1, x0:x1] = window
-    linear = linear_light(window)
+    # Every edge step looks at the linear image only through its projection on the
+    # ring/background colour axis: project the square once and sample one channel.
+    linear_weights, linear_offset, _ = contrast_signal(coarse_linear)
+    linear = project_image(linear_light(window), linear_weights, linear_offset)
+    projected = unit_ring(coarse_linear)
     local = (center[0] - x0, center[1] - y0)
     outer = measure_edge(
         linear,
-        coarse_linear,
+        projected,
         local,
         outer_coarse,
         side=EdgeSide.OUTER,
@@ -213,7 +226,7 @@ def _inspect_located(
     )
     inner = measure_edge(
         linear,
-        coarse_linear,
+        projected,
         local,
         inner_coarse,
         side=EdgeSide.INNER,
@@ -226,7 +239,7 @@ def _inspect_located(
     if _coverage(outer) < WIDER_SEARCH_COVERAGE:
         wider = measure_edge(
             linear,
-            coarse_linear,
+            projected,
             local,
             outer_coarse,
             side=EdgeSide.OUTER,
@@ -237,7 +250,7 @@ def _inspect_located(
     if _coverage(inner) < WIDER_SEARCH_COVERAGE:
         wider = measure_edge(
             linear,
-            coarse_linear,
+            projected,
             local,
             inner_coarse,
             side=EdgeSide.INNER,
@@ -246,7 +259,7 @@ def _inspect_located(
         )
         inner = wider if _coverage(wider) > _coverage(inner) else inner
     outer, inner = _concentric_edges(
-        linear, coarse_linear, local, outer, inner, cross=cross, slack=slack
+        linear, projected, local, outer, inner, cross=cross, slack=slack
     )
     for profile in (outer, inner):
         if _coverage(profile) < MIN_EDGE_COVERAGE:
@@ -260,9 +273,8 @@ def _inspect_located(
             )
     # Where the ring's shading runs up to its rim (front light), the slope peak lies inside
     # the ring: a fitted model of the profile across each edge puts it where it ends.
-    linear_weights, linear_offset, _ = contrast_signal(coarse_linear)
     outer, inner = refine_edges(
-        linear, local, outer, inner, weights=linear_weights, offset=linear_offset
+        linear, local, outer, inner, weights=UNIT_WEIGHTS, offset=UNIT_OFFSET
     )
     blur = max(outer.blur_px, inner.blur_px)
     weights, offset, colour_contrast = contrast_signal(coarse)
@@ -302,8 +314,8 @@ def _inspect_located(
             local,
             profile,
             run,
-            weights=linear_weights,
-            offset=linear_offset,
+            weights=UNIT_WEIGHTS,
+            offset=UNIT_OFFSET,
             blur_px=blur,
         )
     ]
