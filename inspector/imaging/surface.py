@@ -438,7 +438,7 @@ def exposure(strip: Strip, background_lightness: float) -> float:
 
 def find_anomalies(
     strip: Strip, *, noise_floor: float, exposure: float = 1.0
-) -> tuple[list[Anomaly], FloatArray]:
+) -> tuple[list[Anomaly], Float32Array]:
     """Regions of the strip that stand out from their row's background.
 
     Two scales are searched. At the fine scale (Gaussian sigma 1 px) thin scratches and
@@ -459,7 +459,7 @@ def find_anomalies(
     Returns
     -------
     anomalies : list of Anomaly
-    score : (R, N) ndarray of float64
+    score : (R, N) ndarray of float32
         Per-pixel deviation in noise sigmas at the fine scale (for diagnostics).
     """
     # The robust fit's spread floor is a visibility in lightness units: it follows the
@@ -491,10 +491,12 @@ def find_anomalies(
                 )
             )
 
-    maps: list[tuple[FloatArray, FloatArray, FloatArray, list[Float32Array], bool]] = []
+    maps: list[tuple[Float32Array, Float32Array, Float32Array, list[Float32Array], bool]] = []
     for sigma, coarse in ((1.0, False), (3.0, True)):
         # The smoothed residuals (lightness, then colour) are kept in float32: the raw
         # deviation is needed only at the pixels of the regions found (see _peak_delta).
+        # The z maps are float32 too: they are compared with thresholds of a few sigmas,
+        # where float32's seven digits are plenty, at half the memory traffic.
         signed_z, smooth = _z_map(lightness_residual, sigma, noise_floor)
         smoothed = [smooth]
         if chroma_residual:
@@ -509,8 +511,9 @@ def find_anomalies(
             za += zb
             chroma_z = np.sqrt(za, out=za)
             np.multiply(colour_visibility, chroma_z, out=chroma_z)
-            chroma_z /= np.sqrt(2.0)
-            score = np.maximum(np.abs(signed_z), chroma_z)
+            chroma_z *= np.float32(1.0 / np.sqrt(2.0))
+            score = np.abs(signed_z)
+            np.maximum(score, chroma_z, out=score)
         else:
             chroma_z = np.zeros_like(signed_z)
             score = np.abs(signed_z)
@@ -541,9 +544,9 @@ def find_anomalies(
                 Anomaly(
                     rows=rows,
                     cols=cols,
-                    signed_z=signed_z[rows, cols],
-                    chroma_z=chroma_z[rows, cols],
-                    score=s,
+                    signed_z=signed_z[rows, cols].astype(np.float64),
+                    chroma_z=chroma_z[rows, cols].astype(np.float64),
+                    score=s.astype(np.float64),
                     coarse=coarse,
                     peak_delta=peak_delta,
                 )
@@ -581,7 +584,7 @@ def _prefer_stronger_scale(candidates: list[Anomaly], shape: tuple[int, ...]) ->
 
 
 def _regions(
-    score: FloatArray, seam: int
+    score: Float32Array, seam: int
 ) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
     """Hysteresis regions of a score map: grown above GROW, holding a pixel above SEED."""
     n_cols = score.shape[1]
@@ -644,16 +647,15 @@ def _peak_delta(
 
 def _z_map(
     residual: Float32Array, sigma: float, noise_floor: float
-) -> tuple[FloatArray, Float32Array]:
+) -> tuple[Float32Array, Float32Array]:
     """Residual smoothed at ``sigma`` px, in units of each row's robust noise, and raw.
 
     Returns
     -------
-    z : (R, N) ndarray of float64
+    z : (R, N) ndarray of float32
     smooth : (R, N) ndarray of float32
     """
     smooth = np.asarray(cv2.GaussianBlur(residual, (0, 0), sigma), dtype=np.float32)
     row_sigma = _row_sigma(smooth, noise_floor * 0.5 / sigma)
-    # float32 over float64 divides in float64: the z map directly, without a copy.
-    z: FloatArray = np.divide(smooth, row_sigma[:, np.newaxis])
+    z: Float32Array = np.divide(smooth, row_sigma.astype(np.float32)[:, np.newaxis])
     return z, smooth
