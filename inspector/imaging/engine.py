@@ -661,10 +661,24 @@ def _cut_defect(
     )
 
 
+def _longest_chord(strip: Strip) -> float:
+    """Length (px) of the longest straight line inside the strip's annulus: the chord
+    touching its inner circle, 2·√(R_out² − R_in²)."""
+    inner = float(np.mean(strip.radius[0]))
+    outer = float(np.mean(strip.radius[-1]))
+    return 2.0 * float(np.sqrt(max(outer * outer - inner * inner, 0.0)))
+
+
 def _surface_defect(anomaly: Anomaly, strip: Strip, *, blur_px: float) -> Defect | None:
-    """A classified surface defect with its outline (convex hull of its pixels)."""
+    """A classified surface defect with its outline (convex hull of its pixels); None for
+    a line that bends with the ring (see :func:`_longest_chord`)."""
     features, x, y = shape_features(anomaly, strip, blur_px=blur_px)
     defect_type = classify_surface(features)
+    # A scratch is straight or gently curved. A "line" longer than any straight line the
+    # inspected annulus can hold bends with the ring itself over a long arc: that is the
+    # edge of a glare band or of the shading drifting across the section, not damage.
+    if defect_type is DefectType.SCRATCH and features.length_px > _longest_chord(strip):
+        return None
     points = np.stack([x, y], axis=1).astype(np.float32)
     hull = cv2.convexHull(points).reshape(-1, 2).astype(np.float64)
     if hull.shape[0] < 3:

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+import inspector.imaging.engine as engine
 from inspector.imaging.edge_defects import circular_runs, find_edge_runs
 from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.engine import inspect_pixels
@@ -336,3 +337,20 @@ def test_a_spot_seen_in_colour_only_must_show_more_than_one_in_lightness(
     for defect in defects:
         x, y, w, h = defect.bbox.as_list()
         assert x <= 241 <= x + w and y <= 329 <= y + h
+
+
+def test_a_line_bending_with_the_ring_beyond_any_straight_chord_is_not_a_scratch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A bright line along the lower part of a grey ring, on a circle 6 px off the ring's
+    # centre so it drifts across the section: 200 px long where no straight line inside
+    # the annulus (150 / 110 px) can exceed 2·√(150² − 110²) ≈ 204 px, less the strip's
+    # insets. It is the edge of a glare band, not damage.
+    pixels, _ = annulus(ring_level=0.4, background_level=0.05)
+    cv2.ellipse(pixels, (247, 199), (128, 128), 0, 220, 320, 235, 1, cv2.LINE_AA)
+    assert inspect_pixels(pixels).defects == ()
+
+    monkeypatch.setattr(engine, "_longest_chord", lambda strip: float("inf"))
+    found = inspect_pixels(pixels).defects
+    assert [d.type for d in found] == [DefectType.SCRATCH]
+    assert found[0].length_px > 190.0
