@@ -38,6 +38,10 @@ class RingNotFound(Exception):
     """No ring could be found in the image; ``str()`` says why, for a person."""
 
 
+class NothingStandsOut(RingNotFound):
+    """Nothing of any size differs from the background in the reduced copy."""
+
+
 @dataclass(frozen=True)
 class CoarseRing:
     """A rough ring location in full-image pixels.
@@ -83,10 +87,12 @@ def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
     """
     try:
         return _locate_at(pixels, WORKING_SIZE)
-    except RingNotFound as coarse_failure:
+    except NothingStandsOut as coarse_failure:
         # A thin ring in a large image is a line a pixel or two wide in the reduced copy,
         # and faint if its colour is close to the background's: look once more at a finer
-        # scale before giving up (with the first look's reason).
+        # scale before giving up (with the first look's reason). Something found but not
+        # ring-shaped (a glare band's fragments) is not looked at again: a finer look
+        # would only find the same thing in more detail.
         if max(pixels.shape[:2]) <= WORKING_SIZE:
             raise
         try:
@@ -115,7 +121,7 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
     foreground = _segment(small)
     ring_mask = _largest_object(foreground)
     if ring_mask is None:
-        raise RingNotFound("no ring found in view: nothing stands out from the background")
+        raise NothingStandsOut("no ring found in view: nothing stands out from the background")
 
     center = _centroid(ring_mask)
     outer, inner = _radial_extent(ring_mask, center)

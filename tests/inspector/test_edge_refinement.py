@@ -294,3 +294,22 @@ def test_a_thin_faint_ring_is_looked_for_again_at_a_finer_scale(
     assert coarse_only.problems == (
         "no ring found in view: nothing stands out from the background",
     )
+
+
+def test_something_found_but_not_ring_shaped_is_not_looked_for_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A solid dark disc on a light field, 1200 px wide: found at once, and not a ring.
+    image = np.full((900, 1200), 200, np.uint8)
+    cv2.circle(image, (600, 450), 200, 30, -1, cv2.LINE_AA)
+    sizes: list[int] = []
+    look = locate._locate_at
+
+    def counted(pixels: np.ndarray, working_size: int) -> locate.CoarseRing:
+        sizes.append(working_size)
+        return look(pixels, working_size)
+
+    monkeypatch.setattr(locate, "_locate_at", counted)
+    with pytest.raises(locate.RingNotFound, match="no central hole"):
+        locate.locate_ring(image)
+    assert sizes == [locate.WORKING_SIZE]
