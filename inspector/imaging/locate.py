@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.load import to_float
-from inspector.imaging.polar import fit_radius_profile, median, polar_sample
+from inspector.imaging.polar import angles_for, fit_radius_profile, median
 
 FloatImage = npt.NDArray[np.float32]
 
@@ -338,14 +338,24 @@ def _radial_extent(
         np.hypot(max(center[0], width - center[0]), max(center[1], height - center[1]))
     )
     n_radii = int(np.ceil(max_radius)) + 1
-    strip = polar_sample(
-        mask.astype(np.float32),
-        center,
-        radii=np.arange(n_radii, dtype=np.float64),
-        n_angles=COARSE_ANGLES,
-        interpolation=cv2.INTER_NEAREST,
+    # The mask sampled as it is stored (bytes), with nothing read outside the image: the
+    # same nearest samples as a float copy with NaN outside, without the float copy.
+    # The maps hold the values polar_sample's radius grid gives them (radius times cos).
+    theta = angles_for(COARSE_ANGLES)
+    radii = np.arange(n_radii, dtype=np.float64)[:, np.newaxis]
+    map_x = np.empty((n_radii, COARSE_ANGLES), np.float32)
+    map_y = np.empty((n_radii, COARSE_ANGLES), np.float32)
+    np.add(center[0], radii * np.cos(theta)[np.newaxis, :], out=map_x)
+    np.subtract(center[1], radii * np.sin(theta)[np.newaxis, :], out=map_y)
+    strip = cv2.remap(
+        mask.view(np.uint8),
+        map_x,
+        map_y,
+        cv2.INTER_NEAREST,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
     )
-    inside = strip > 0.5  # (n_radii, n_angles)
+    inside = np.asarray(strip).view(np.bool_)  # (n_radii, n_angles)
     outer = np.full(COARSE_ANGLES, np.nan)
     inner = np.full(COARSE_ANGLES, np.nan)
     # Outermost and innermost foreground along each ray: a glare band may split the
@@ -391,6 +401,13 @@ def _typical_colors(
     background = near & ~cv2.dilate(foreground.astype(np.uint8), kernel).astype(bool)
     if background.sum() < 10:
         background = ~foreground
-    ring_color = median(small[body], axis=0).astype(np.float64)
-    background_color = median(small[background], axis=0).astype(np.float64)
+    # Channel by channel on contiguous planes: gathering (N, C) rows and taking the median
+    # down their columns sorts a strided copy; the medians are the same values.
+    ring_color = _plane_medians(small, body)
+    background_color = _plane_medians(small, background)
     return ring_color, background_color
+
+
+def _plane_medians(image: FloatImage, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """Median of each channel of ``image`` (H, W, C) over the pixels of ``mask``."""
+    return np.array([median(image[:, :, k][mask]) for k in range(image.shape[2])], dtype=np.float64)
