@@ -182,7 +182,11 @@ def _segment(
         model = _fit_background_surface(small, background_mask)
         distance = _colour_distance(planes, model)
         threshold = _otsu_threshold(distance)
-        noise = _robust_sigma(distance[background_mask])
+        # Gather only the sparse subset _robust_sigma takes (every size // 5000-th), not
+        # every background value: the same values, so the same sigma.
+        background_index = np.flatnonzero(background_mask)
+        background_index = background_index[:: max(1, background_index.size // 5000)]
+        noise = _robust_sigma(distance.ravel()[background_index])
         # Otsu splits any image in two; demand that the split stands well above the
         # background's own variation so an empty field of view finds nothing.
         threshold = max(threshold, 4.0 * noise, 0.02)
@@ -223,17 +227,19 @@ def _fit_background_surface(image: FloatImage, mask: npt.NDArray[np.bool_]) -> l
         The surface, one plane per channel.
     """
     height, width, channels = image.shape
-    rows, cols = _nonzero(mask)
-    if rows.size > 4000:  # a sparse, even subset is plenty for six coefficients
-        step = rows.size // 4000 + 1
-        rows, cols = rows[::step], cols[::step]
+    flat = np.flatnonzero(mask)
+    if flat.size > 4000:  # a sparse, even subset is plenty for six coefficients
+        step = flat.size // 4000 + 1
+        flat = flat[::step]
+    # Split into rows and columns only the subset taken, and read its values by flat index.
+    rows, cols = np.divmod(flat, width)
     if rows.size < 12:
         levels = median(image.reshape(-1, channels), axis=0).astype(np.float32)
         return [np.full((height, width), level, np.float32) for level in levels]
     u = cols / width - 0.5
     v = rows / height - 0.5
     design = np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], axis=1)
-    values = image[rows, cols, :].astype(np.float64)
+    values = image.reshape(-1, channels)[flat].astype(np.float64)
     coefficients = _solve(design, values)
     # One pass of outlier rejection: dust and a ring edge caught in the frame.
     residual = np.sqrt(np.sum((design @ coefficients - values) ** 2, axis=1))
