@@ -215,48 +215,32 @@ def _inspect_located(
     linear = project_image(linear_light(window), linear_weights, linear_offset)
     projected = unit_ring(coarse_linear)
     local = (center[0] - x0, center[1] - y0)
-    outer = measure_edge(
-        linear,
-        projected,
-        local,
-        outer_coarse,
-        side=EdgeSide.OUTER,
-        reach_in_px=max(slack, 0.5 * cross),
-        reach_out_px=outer_reach,
-    )
-    inner = measure_edge(
-        linear,
-        projected,
-        local,
-        inner_coarse,
-        side=EdgeSide.INNER,
-        reach_in_px=min(max(slack, 0.35 * cross), 0.8 * float(inner_coarse.min())),
-        reach_out_px=max(slack, 0.5 * cross),
-    )
+
+    def trace(side: EdgeSide, course: FloatArray, reach_in: float, reach_out: float) -> EdgeProfile:
+        return measure_edge(
+            linear,
+            projected,
+            local,
+            course,
+            side=side,
+            reach_in_px=reach_in,
+            reach_out_px=reach_out,
+        )
+
+    outer_in = max(slack, 0.5 * cross)
+    inner_in = max(slack, 0.35 * cross)
+    inner_out = max(slack, 0.5 * cross)
+    hole = 0.8 * float(inner_coarse.min())  # the inner search towards the centre stops short of it
+    outer = trace(EdgeSide.OUTER, outer_coarse, outer_in, outer_reach)
+    inner = trace(EdgeSide.INNER, inner_coarse, min(inner_in, hole), inner_out)
     # A coarse find that took only the lit core of the ring leaves its true edges at, or
     # beyond, the far end of their bands; where too little of an edge was found there,
     # search again reaching twice as far into the background.
     if _coverage(outer) < WIDER_SEARCH_COVERAGE:
-        wider = measure_edge(
-            linear,
-            projected,
-            local,
-            outer_coarse,
-            side=EdgeSide.OUTER,
-            reach_in_px=max(slack, 0.5 * cross),
-            reach_out_px=2.0 * outer_reach,
-        )
+        wider = trace(EdgeSide.OUTER, outer_coarse, outer_in, 2.0 * outer_reach)
         outer = wider if _coverage(wider) > _coverage(outer) else outer
     if _coverage(inner) < WIDER_SEARCH_COVERAGE:
-        wider = measure_edge(
-            linear,
-            projected,
-            local,
-            inner_coarse,
-            side=EdgeSide.INNER,
-            reach_in_px=min(2.0 * max(slack, 0.35 * cross), 0.8 * float(inner_coarse.min())),
-            reach_out_px=max(slack, 0.5 * cross),
-        )
+        wider = trace(EdgeSide.INNER, inner_coarse, min(2.0 * inner_in, hole), inner_out)
         inner = wider if _coverage(wider) > _coverage(inner) else inner
     outer, inner = _concentric_edges(
         linear, projected, local, outer, inner, cross=cross, slack=slack
