@@ -99,6 +99,8 @@ class Tx:
             return self._conn.execute(sql, params)
         except sqlite3.Error as exc:
             raise _user_error(exc, self._path) from exc
+        except UnicodeDecodeError as exc:
+            raise _undecodable(exc, self._path) from exc
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         """Run one statement for every row of parameters."""
@@ -199,6 +201,8 @@ class SqliteStore:
             self._conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             raise _open_error(exc, self.path) from None
+        except UnicodeDecodeError as exc:
+            raise _undecodable(exc, self.path) from None
         _check_version(version, self.path)
         if self.read_only:
             if version < SCHEMA_VERSION:
@@ -345,6 +349,18 @@ def _check_version(version: int, path: Path) -> None:
             f"the database {path} was written by a newer Seal Inspector (schema version "
             f"{version}, this program knows up to {SCHEMA_VERSION}); update Seal Inspector"
         )
+
+
+def _undecodable(exc: UnicodeDecodeError, path: Path) -> StoreCorrupt:
+    """The error for text the file holds that is not UTF-8: damage, as SQLite writes UTF-8.
+
+    Python's sqlite3 raises it while decoding a damaged schema, row or even SQLite's own
+    error message (which quotes the damaged schema), before any sqlite3.Error is seen.
+    """
+    return StoreCorrupt(
+        f"the database {path} is damaged or is not a Seal Inspector database (text that is "
+        f"not UTF-8: {exc.reason}); restore it from a backup (inspector db backup makes one)"
+    )
 
 
 def _open_error(exc: sqlite3.Error, path: Path) -> StoreError:
