@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.edge_defects import EdgeRun
-from inspector.imaging.edges import EdgeProfile, EdgeSide, project
+from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.polar import angles_for, median, sample_rays
 
 FloatArray = npt.NDArray[np.float64]
@@ -56,22 +56,20 @@ def edge_run_is_seen(
     profile: EdgeProfile,
     run: EdgeRun,
     *,
-    weights: npt.NDArray[np.float32],
-    offset: FloatArray,
     blur_px: float,
 ) -> bool:
     """Whether the run's rays look different across the edge from their neighbours'.
 
     Parameters
     ----------
-    image : (H, W) or (H, W, C) ndarray of float32, linear light
+    image : (H, W) ndarray of float32
+        Linear light projected onto the ring/background axis (ring 1, background 0; see
+        :func:`inspector.imaging.edges.project_image`).
     center : tuple of float
         ``(x, y)`` the profile's directions radiate from, in ``image``.
     profile : EdgeProfile
         The edge the run was found on.
     run : EdgeRun
-    weights, offset
-        The colour projection onto the ring/background axis.
     blur_px : float
         The edge blur (Gaussian sigma, px).
     """
@@ -86,8 +84,7 @@ def edge_run_is_seen(
 
     def profiles(rays: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
         radius = np.maximum(profile.model[rays][np.newaxis, :] + sign * offsets[:, np.newaxis], 0)
-        samples = sample_rays(image, center, theta[rays], radius)
-        return project(samples, weights, offset)  # (offsets, rays)
+        return sample_rays(image, center, theta[rays], radius)  # (offsets, rays)
 
     along_run = profiles(run_rays)
     beside = profiles(neighbour_rays)

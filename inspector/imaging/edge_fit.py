@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtr
 
-from inspector.imaging.edges import EdgeProfile, EdgeSide, project
+from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.polar import angles_for, fit_radius_profile, median, sample_rays
 
 FloatArray = npt.NDArray[np.float64]
@@ -95,22 +95,18 @@ def refine_edges(
     center: tuple[float, float],
     outer: EdgeProfile,
     inner: EdgeProfile,
-    *,
-    weights: npt.NDArray[np.float32],
-    offset: FloatArray,
 ) -> tuple[EdgeProfile, EdgeProfile]:
     """Shift both edges to where a model of the profile across them puts them.
 
     Parameters
     ----------
-    image : (H, W) or (H, W, C) ndarray of float32, linear light
+    image : (H, W) ndarray of float32
+        Linear light projected onto the ring/background axis (ring 1, background 0; see
+        :func:`inspector.imaging.edges.project_image`).
     center : tuple of float
         ``(x, y)`` the edges' directions radiate from.
     outer, inner : EdgeProfile
         The slope-peak edges.
-    weights, offset
-        The colour projection onto the ring/background axis (see
-        :func:`inspector.imaging.edges.contrast_signal`).
 
     Returns
     -------
@@ -128,7 +124,7 @@ def refine_edges(
     reach_in, reach_out = np.floor(2.0 * reach_in) / 2.0, np.floor(2.0 * reach_out) / 2.0
     offsets = np.arange(-reach_in, reach_out + 1e-9, STEP_PX)
     profiles = {
-        profile.side: _sector_profiles(image, center, profile, offsets, weights, offset)
+        profile.side: _sector_profiles(image, center, profile, offsets)
         for profile in (outer, inner)
     }
     limits = {
@@ -212,8 +208,6 @@ def _sector_profiles(
     center: tuple[float, float],
     profile: EdgeProfile,
     offsets: FloatArray,
-    weights: npt.NDArray[np.float32],
-    offset: FloatArray,
 ) -> FloatArray:
     """Median projected profile of each sector's rays, ``(SECTORS, len(offsets))``.
 
@@ -229,8 +223,7 @@ def _sector_profiles(
     sign = 1.0 if profile.side is EdgeSide.OUTER else -1.0
     radius = profile.model[index][np.newaxis, :] + sign * offsets[:, np.newaxis]
     radius = np.maximum(radius, 0.0)
-    samples = sample_rays(image, center, theta, radius)
-    signal = project(samples, weights, offset)
+    signal = sample_rays(image, center, theta, radius)
     by_sector = signal.reshape(offsets.size, SECTORS, per)
     result: FloatArray = median(by_sector, axis=2).T.astype(np.float64)
     return result

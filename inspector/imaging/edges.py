@@ -14,7 +14,7 @@ the ring and glare inside it do not pull the edge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 
 import cv2
@@ -116,18 +116,6 @@ def contrast_signal(ring: CoarseRing) -> tuple[npt.NDArray[np.float32], FloatArr
     return weights, ring.background_color, float(np.sqrt(norm2))
 
 
-#: The projection of an image already projected (see :func:`project_image`): ring 1,
-#: background 0, one channel. :func:`project` passes such samples through unchanged.
-UNIT_WEIGHTS = np.ones(1, np.float32)
-UNIT_OFFSET = np.zeros(1)
-
-
-def unit_ring(ring: CoarseRing) -> CoarseRing:
-    """``ring`` with the colours of a projected image (ring 1, background 0), so that
-    :func:`contrast_signal` gives the unit projection."""
-    return replace(ring, ring_color=np.ones(1), background_color=np.zeros(1))
-
-
 def project_image(
     image: npt.NDArray[np.float32], weights: npt.NDArray[np.float32], offset: FloatArray
 ) -> npt.NDArray[np.float32]:
@@ -164,10 +152,6 @@ def project(
 ) -> npt.NDArray[np.float32]:
     """Project sampled colours onto the ring/background axis (ring ≈ 1, background ≈ 0)."""
     channels = 1 if samples.ndim == 2 else samples.shape[2]
-    if channels == 1 and weights.size == 1 and weights[0] == 1.0 and offset[0] == 0.0:
-        # Samples of a projected image (see project_image): already the signal.
-        unit: npt.NDArray[np.float32] = np.asarray(samples, dtype=np.float32)
-        return unit if unit.ndim == 2 else unit[:, :, 0]
     level = offset.astype(np.float32)
     if channels <= 4:
         # cv2.subtract with a per-channel scalar: the same float32 differences as
@@ -187,7 +171,6 @@ def project(
 
 def measure_edge(
     image: npt.NDArray[np.float32],
-    ring: CoarseRing,
     center: tuple[float, float],
     coarse_radius: FloatArray,
     *,
@@ -214,9 +197,9 @@ def measure_edge(
 
     Parameters
     ----------
-    image : (H, W) or (H, W, C) ndarray of float32 in [0, 1], linear light
-    ring : CoarseRing
-        Supplies the ring and background colours (linear light).
+    image : (H, W) ndarray of float32
+        Linear light projected onto the ring/background axis (ring 1, background 0; see
+        :func:`project_image`).
     center : tuple of float
         ``(x, y)`` the directions radiate from.
     coarse_radius : (n,) ndarray of float64
@@ -225,12 +208,11 @@ def measure_edge(
     reach_in_px, reach_out_px : float
         How far (px) the search band reaches towards smaller and larger radii.
     """
-    weights, offset, _ = contrast_signal(ring)
     n = coarse_radius.size
     offsets = np.arange(-np.ceil(reach_in_px), np.ceil(reach_out_px) + 1.0)
     grid = coarse_radius[np.newaxis, :] + offsets[:, np.newaxis]
     grid = np.maximum(grid, 0.0)
-    signal = project(sample_radius_grid(image, center, grid, outside_nan=False), weights, offset)
+    signal = np.asarray(sample_radius_grid(image, center, grid, outside_nan=False), np.float32)
     signal = np.nan_to_num(signal, nan=0.0)
     # Light smoothing: along the direction axis it averages neighbouring rays; along the
     # ray it steadies the slope. Neither moves a symmetric step.

@@ -25,14 +25,11 @@ from inspector.imaging.edge_defects import CutRun, EdgeRun, find_cuts, find_edge
 from inspector.imaging.edge_evidence import edge_run_is_seen
 from inspector.imaging.edge_fit import refine_edges
 from inspector.imaging.edges import (
-    UNIT_OFFSET,
-    UNIT_WEIGHTS,
     EdgeProfile,
     EdgeSide,
     contrast_signal,
     measure_edge,
     project_image,
-    unit_ring,
 )
 from inspector.imaging.impulses import remove_impulses
 from inspector.imaging.load import to_float
@@ -213,13 +210,11 @@ def _inspect_located(
     # ring/background colour axis: project the square once and sample one channel.
     linear_weights, linear_offset, _ = contrast_signal(coarse_linear)
     linear = project_image(linear_light(window), linear_weights, linear_offset)
-    projected = unit_ring(coarse_linear)
     local = (center[0] - x0, center[1] - y0)
 
     def trace(side: EdgeSide, course: FloatArray, reach_in: float, reach_out: float) -> EdgeProfile:
         return measure_edge(
             linear,
-            projected,
             local,
             course,
             side=side,
@@ -242,9 +237,7 @@ def _inspect_located(
     if _coverage(inner) < WIDER_SEARCH_COVERAGE:
         wider = trace(EdgeSide.INNER, inner_coarse, min(2.0 * inner_in, hole), inner_out)
         inner = wider if _coverage(wider) > _coverage(inner) else inner
-    outer, inner = _concentric_edges(
-        linear, projected, local, outer, inner, cross=cross, slack=slack
-    )
+    outer, inner = _concentric_edges(linear, local, outer, inner, cross=cross, slack=slack)
     for profile in (outer, inner):
         if _coverage(profile) < MIN_EDGE_COVERAGE:
             return RingInspection(
@@ -257,9 +250,7 @@ def _inspect_located(
             )
     # Where the ring's shading runs up to its rim (front light), the slope peak lies inside
     # the ring: a fitted model of the profile across each edge puts it where it ends.
-    outer, inner = refine_edges(
-        linear, local, outer, inner, weights=UNIT_WEIGHTS, offset=UNIT_OFFSET
-    )
+    outer, inner = refine_edges(linear, local, outer, inner)
     blur = max(outer.blur_px, inner.blur_px)
     weights, offset, colour_contrast = contrast_signal(coarse)
     strip = build_strip(
@@ -298,8 +289,6 @@ def _inspect_located(
             local,
             profile,
             run,
-            weights=UNIT_WEIGHTS,
-            offset=UNIT_OFFSET,
             blur_px=blur,
         )
     ]
@@ -321,7 +310,6 @@ def _inspect_located(
 
 def _concentric_edges(
     linear: npt.NDArray[np.float32],
-    ring: CoarseRing,
     center: tuple[float, float],
     outer: EdgeProfile,
     inner: EdgeProfile,
@@ -352,7 +340,6 @@ def _concentric_edges(
             traced_along[course.side] = partner
             retraced = measure_edge(
                 linear,
-                ring,
                 center,
                 course.radius,
                 side=course.side,

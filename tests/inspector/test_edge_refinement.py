@@ -12,7 +12,7 @@ import inspector.imaging.locate as locate
 from inspector.imaging.concentric import disagreement, retrace_courses, ring_cross_section
 from inspector.imaging.edge_defects import _deep_gap, find_edge_runs
 from inspector.imaging.edge_evidence import _ray_sets, edge_run_is_seen
-from inspector.imaging.edges import EdgeProfile, EdgeSide
+from inspector.imaging.edges import EdgeProfile, EdgeSide, project_image
 from inspector.imaging.engine import inspect_pixels
 from inspector.imaging.polar import angles_for
 from inspector.synth.render import render_raw
@@ -112,15 +112,12 @@ def test_an_edge_run_counts_only_where_the_image_changes(bitten: bool) -> None:
     carve = [(CENTER[0], CENTER[1] - 150.0 - 0.0, 4.5)] if bitten else None
     pixels, _ = annulus(carve=carve)
     ring_level, background_level = 0.15, 0.85
-    seen = edge_run_is_seen(
+    signal = project_image(
         _linear(pixels),
-        CENTER,
-        profile,
-        runs[0],
-        weights=np.array([1.0 / (ring_level - background_level)], np.float32),
-        offset=np.array([background_level]),
-        blur_px=0.8,
+        np.array([1.0 / (ring_level - background_level)], np.float32),
+        np.array([background_level]),
     )
+    seen = edge_run_is_seen(signal, CENTER, profile, runs[0], blur_px=0.8)
     assert seen is bitten
 
 
