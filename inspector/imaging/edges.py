@@ -52,6 +52,14 @@ DEPARTURE_CONTRAST = 0.05
 #: A step counts as the ring's edge if its slope reaches this fraction of the ray's
 #: strongest step at the ring's boundary.
 STEP_FRACTION = 0.25
+#: …or, however bright a glare band whose flank is the ray's strongest step, if it is
+#: sharp: it rises to the level just inside it within this many px (a blurred step's
+#: height over its largest slope is σ√(2π); a shadow's soft ramp takes far longer)…
+SHARP_STEP_PX = 4.0
+#: …to a level at least this share of the ring's contrast above the background.
+SHARP_STEP_HEIGHT = 0.1
+#: How far inside a step (px) the level it rises to is read.
+SHARP_STEP_INSIDE_PX = 3
 #: …and clears the background's slope noise by this many sigmas.
 STEP_SIGMAS = 6.0
 
@@ -230,7 +238,9 @@ def measure_edge(
     # can show a rim darker than a light background around a body lighter than it.
     departure = np.abs(signal - background_level[np.newaxis, :].astype(np.float32))
     body = _ring_body(departure >= step)
-    radius, step_slope = _outermost_step(signal, grid, body, ring_is_inward=ring_is_inward)
+    radius, step_slope = _outermost_step(
+        signal, grid, body, background_level, ring_is_inward=ring_is_inward
+    )
 
     blur = _blur_sigma(signal, grid, radius, np.ones(n), np.zeros(n))
     # The height of the step found, from its slope: a blurred step of height h has a
@@ -260,6 +270,7 @@ def _outermost_step(
     signal: npt.NDArray[np.float32],
     grid: FloatArray,
     body: BoolArray,
+    background: FloatArray,
     *,
     ring_is_inward: bool,
 ) -> tuple[FloatArray, FloatArray]:
@@ -267,9 +278,10 @@ def _outermost_step(
 
     Candidates are the peaks of the slope's magnitude that lie at the boundary of the
     ring's body (so dust apart from the ring does not count), clear the background's own
-    slope noise, and reach a quarter of the ray's strongest such peak (so the soft ramp
-    of a cast shadow or vignetting does not count, while the dim rim of a lit torus
-    does). Sub-pixel by a parabola.
+    slope noise, and either reach a quarter of the ray's strongest such peak (so the soft
+    ramp of a cast shadow or vignetting does not count, while the dim rim of a lit torus
+    does) or are sharp steps of their own (:func:`_sharp_steps`: the body's edge beside
+    a glare band many times brighter). Sub-pixel by a parabola.
 
     Returns
     -------
@@ -296,7 +308,8 @@ def _outermost_step(
     peak &= near[1:-2] | near[2:-1]
     strength = np.where(peak, interior, 0.0)
     strongest = strength.max(axis=0)
-    candidate = peak & (interior >= STEP_FRACTION * strongest[np.newaxis, :])
+    strong = interior >= STEP_FRACTION * strongest[np.newaxis, :]
+    candidate = peak & (strong | _sharp_steps(signal, slope, background, ring_is_inward))
     has = candidate.any(axis=0)
     if ring_is_inward:
         row = candidate.shape[0] - 1 - np.argmax(candidate[::-1], axis=0)
@@ -314,6 +327,44 @@ def _outermost_step(
     found: FloatArray = np.where(has, radius, np.nan)
     step_slope: FloatArray = np.where(has, mid, 0.0)
     return found, step_slope
+
+
+def _sharp_steps(
+    signal: npt.NDArray[np.float32],
+    slope: FloatArray,
+    background: FloatArray,
+    ring_is_inward: bool,
+) -> BoolArray:
+    """Which slope rows (``slope[1:-1]``) are sharp steps up to a clear level of material.
+
+    Under front light a glare band on the crest can be many times brighter than the
+    ring's body; its flank is then the ray's strongest step and the body's own edge
+    falls below a quarter of it. That edge is still a step: the signal rises from the
+    background to the body's level within a blur's width, while a cast shadow or
+    vignetting ramps over many pixels. A blurred step of height ``h`` and largest slope
+    ``g`` has ``h / g = σ √(2π)``, a few px for any usable focus.
+
+    Parameters
+    ----------
+    signal : (R, N) ndarray of float32
+        The band across the edge (projected, ring 1, background 0).
+    slope : (R - 1, N) ndarray of float64
+        ``|signal[i + 1] - signal[i]|``.
+    background : (N,) ndarray of float64
+        Each ray's background level.
+    ring_is_inward : bool
+        Whether the ring lies towards row 0 (the outer edge).
+    """
+    n_rows = signal.shape[0]
+    rows = np.arange(1, n_rows - 2)  # slope rows of slope[1:-1]
+    # The level a little way inside each step, on the ring's side of it.
+    if ring_is_inward:
+        inside_rows = np.maximum(rows + 1 - SHARP_STEP_INSIDE_PX, 0)
+    else:
+        inside_rows = np.minimum(rows + SHARP_STEP_INSIDE_PX, n_rows - 1)
+    height = np.abs(signal[inside_rows].astype(np.float64) - background[np.newaxis, :])
+    sharp: BoolArray = (height >= SHARP_STEP_HEIGHT) & (height <= SHARP_STEP_PX * slope[1:-1])
+    return sharp
 
 
 def _ring_body(binary: BoolArray) -> BoolArray:

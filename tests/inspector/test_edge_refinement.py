@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import inspector.imaging.edge_evidence as edge_evidence
+import inspector.imaging.edges as edges
 import inspector.imaging.engine as engine
 import inspector.imaging.locate as locate
 from inspector.imaging.concentric import disagreement, retrace_courses, ring_cross_section
@@ -71,6 +72,43 @@ def test_a_plain_blurred_step_keeps_its_slope_peak_edge() -> None:
     assert ring is not None
     assert ring.outer_diameter_px == pytest.approx(300.0, abs=0.2)
     assert ring.inner_diameter_px == pytest.approx(220.0, abs=0.2)
+
+
+def glare_banded_ring(glare: float) -> np.ndarray:
+    """A grey ring (110–150 px) on a dark field with two glare bands along its crest.
+
+    Front light on a torus can leave highlights many times brighter than the body: their
+    flanks are then the strongest steps across each edge, the body's edge a weak one.
+    """
+    width, height, s = 480, 400, 4
+    rows, cols = np.mgrid[0 : height * s, 0 : width * s]
+    x = (cols + 0.5) / s - 0.5
+    y = (rows + 0.5) / s - 0.5
+    r = np.hypot(x - CENTER[0], y - CENTER[1])
+    bands = np.exp(-0.5 * ((r - 122.0) / 2.0) ** 2) + np.exp(-0.5 * ((r - 138.0) / 2.0) ** 2)
+    linear = np.where((r <= 150.0) & (r >= 110.0), 0.25 + glare * bands, 0.03)
+    image = cv2.resize(linear.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA)
+    image = cv2.GaussianBlur(image, (0, 0), 1.0)
+    image = image + np.random.default_rng(0).normal(0.0, 0.004, image.shape)
+    return encode(image)
+
+
+def test_the_body_edge_beside_a_far_brighter_glare_band_is_the_edge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pixels = glare_banded_ring(glare=3.0)
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=0.5)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=0.5)
+
+    # Judged only against the ray's strongest step, the body's edge is too weak: the
+    # glare band's flank is taken for the edge, several px inside the ring.
+    monkeypatch.setattr(edges, "SHARP_STEP_PX", 0.0)
+    glare_only = inspect_pixels(pixels).ring
+    assert glare_only is not None
+    assert glare_only.outer_diameter_px < 295.0
+    assert glare_only.inner_diameter_px > 225.0
 
 
 # --- evidence for edge runs --------------------------------------------------------------
@@ -147,7 +185,7 @@ def test_extra_material_must_be_joined_to_the_ring(
 ) -> None:
     # A lump of the ring's colour at the top of the outer edge: overlapping it (flash), or
     # a speck of dust lying 4 px off it, which pulls the edge finder out along a few rays.
-    speck = (CENTER[0], CENTER[1] - 150.0 - gap - 4.0, 4.0)
+    speck = (CENTER[0], CENTER[1] - 150.0 - gap - 5.0, 5.0)
     pixels, _ = annulus(add=[speck])
     found = [(d.type.value, d.where.value) for d in inspect_pixels(pixels).defects]
     assert found == ([("flash", "outer_edge")] if flash else [])
@@ -218,7 +256,10 @@ def test_edges_off_course_on_opposite_sides_are_both_traced_again(
 ) -> None:
     # An amber ring on a dark field lit from the front: on one side the outer edge is
     # first found on the glare band, on the other side the inner edge is. Each is traced
-    # again along its partner where that partner is right.
+    # again along its partner where that partner is right. (The body's own sharp edge
+    # beside the glare now finds both edges at once here; without it, as where the body's
+    # edge is soft, the first trace goes off course.)
+    monkeypatch.setattr(edges, "SHARP_STEP_PX", 0.0)
     image, truth = render_raw(scene_for_index(2718, 49))
     ring = inspect_pixels(image).ring
     assert ring is not None
