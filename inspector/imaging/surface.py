@@ -56,6 +56,17 @@ SMALL_REGION_SIGMAS = 9.0
 COLOUR_VISIBLE_LIGHTNESS = 0.3
 #: How much more a coarse region must stand out than the fine ones inside it to win.
 COARSE_PREFERENCE = 2.0
+#: Spots: a particle of a pixel or two stands out from its immediate surroundings far
+#: more than from its row's background, against which the rubber's blotchy texture
+#: counts as noise too. Difference of Gaussians of these sigmas (px): the fine scale
+#: less its own surroundings.
+SPOT_SIGMAS = (1.0, 2.0)
+#: A spot must reach this many sigmas of that local contrast's noise (small regions
+#: elsewhere: SMALL_REGION_SIGMAS)…
+SPOT_SEED_SIGMAS = 10.0
+#: …and is looked for only up to this area (image px²): larger regions are the fine and
+#: coarse scales' to find and measure.
+SPOT_MAX_AREA_PX2 = SMALL_REGION_PX2
 #: Fraction of the circumference the background median spans.
 BACKGROUND_WINDOW_FRACTION = 1.0 / 10.0
 #: Rows whose length has a prime factor above this are transformed at twice their length
@@ -552,7 +563,73 @@ def find_anomalies(
                 )
             )
     anomalies = _prefer_stronger_scale(candidates, fine_score.shape)
+    anomalies += _spots(
+        lightness_residual, maps[0][3][0], anomalies, seam, strip, noise_floor, exposure
+    )
     return anomalies, fine_score
+
+
+def _spots(
+    residual: Float32Array,
+    fine: Float32Array,
+    found: list[Anomaly],
+    seam: int,
+    strip: Strip,
+    noise_floor: float,
+    exposure: float,
+) -> list[Anomaly]:
+    """Small particles that stand out from their immediate surroundings.
+
+    Measured against the row's background, the rubber's blotchy texture counts as noise
+    and a speck of a pixel or two reaches only a few sigmas, although at the microscope
+    it is plain: a dark dot on a mottled surface. Its own surroundings (a difference of
+    Gaussians) take the texture away. Only small regions that neither other scale kept
+    are added, and they must stand out clearly.
+
+    Parameters
+    ----------
+    residual : (R, N) ndarray of float32
+        Lightness less each row's background.
+    fine : (R, N) ndarray of float32
+        ``residual`` smoothed at the fine scale (``SPOT_SIGMAS[0]``).
+    found : list of Anomaly
+        What the fine and coarse scales kept.
+    seam : int
+        Column rolled to the seam for labelling.
+    strip : Strip
+    noise_floor, exposure : float
+        As for :func:`find_anomalies`.
+    """
+    local = fine - np.asarray(cv2.GaussianBlur(residual, (0, 0), SPOT_SIGMAS[1]), np.float32)
+    sigma = _row_sigma(local, noise_floor * 0.5 / SPOT_SIGMAS[0])
+    signed_z: Float32Array = np.divide(local, sigma.astype(np.float32)[:, np.newaxis])
+    score = np.abs(signed_z)
+    taken = np.zeros(score.shape, bool)
+    for anomaly in found:
+        taken[anomaly.rows, anomaly.cols] = True
+    spots: list[Anomaly] = []
+    for rows, cols in _regions(score, seam, seed=SPOT_SEED_SIGMAS):
+        if taken[rows, cols].any():
+            continue
+        area = float(strip.pixel_area[rows, cols].sum())
+        if area > SPOT_MAX_AREA_PX2:
+            continue
+        # Seen against its surroundings, as a person sees a speck.
+        peak_delta = float(np.abs(local[rows, cols]).max()) / exposure
+        if peak_delta < MIN_VISIBLE_DELTA:
+            continue
+        z = signed_z[rows, cols].astype(np.float64)
+        spots.append(
+            Anomaly(
+                rows=rows,
+                cols=cols,
+                signed_z=z,
+                chroma_z=np.zeros_like(z),
+                score=np.abs(z),
+                peak_delta=peak_delta,
+            )
+        )
+    return spots
 
 
 def _prefer_stronger_scale(candidates: list[Anomaly], shape: tuple[int, ...]) -> list[Anomaly]:
@@ -584,9 +661,9 @@ def _prefer_stronger_scale(candidates: list[Anomaly], shape: tuple[int, ...]) ->
 
 
 def _regions(
-    score: Float32Array, seam: int
+    score: Float32Array, seam: int, *, seed: float = SEED_SIGMAS
 ) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
-    """Hysteresis regions of a score map: grown above GROW, holding a pixel above SEED."""
+    """Hysteresis regions of a score map: grown above GROW, holding a pixel above ``seed``."""
     n_cols = score.shape[1]
     rolled = np.roll(score, -seam, axis=1)
     grow = rolled > GROW_SIGMAS
@@ -594,7 +671,7 @@ def _regions(
     count, labels = cv2.connectedComponents(grow.astype(np.uint8), connectivity=8)
     if count <= 1:
         return []
-    seeded = np.unique(labels[grow & (rolled >= SEED_SIGMAS)])
+    seeded = np.unique(labels[grow & (rolled >= seed)])
     seeded = seeded[seeded > 0]
     if seeded.size == 0:
         return []

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import inspector.imaging.engine as engine
+import inspector.imaging.surface as surface
 from inspector.imaging.edge_defects import circular_runs, find_edge_runs
 from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.engine import inspect_pixels
@@ -354,3 +355,34 @@ def test_a_line_bending_with_the_ring_beyond_any_straight_chord_is_not_a_scratch
     found = inspect_pixels(pixels).defects
     assert [d.type for d in found] == [DefectType.SCRATCH]
     assert found[0].length_px > 190.0
+
+
+def _mottled_ring_with_speck(speck_factor: float) -> np.ndarray:
+    """A light ring on a dark field whose surface is blotchy (texture of a few px), with
+    a dark speck of radius 1 px in the middle of its top, ``speck_factor`` as bright."""
+    _, coverage = annulus(noise=0.0)
+    rng = np.random.default_rng(3)
+    texture = cv2.GaussianBlur(rng.normal(0.0, 1.0, coverage.shape).astype(np.float32), (0, 0), 3.0)
+    ring = 0.45 * (1.0 + 0.05 * texture / texture.std())
+    rows, cols = np.mgrid[0 : coverage.shape[0], 0 : coverage.shape[1]]
+    speck = np.hypot(cols - 241.3, rows - (198.6 - 130.0)) <= 1.0
+    ring = np.where(speck, ring * speck_factor, ring)
+    linear = 0.08 + (ring - 0.08) * coverage
+    linear = cv2.GaussianBlur(linear.astype(np.float32), (0, 0), 0.8)
+    return encode(linear + rng.normal(0.0, 0.005, coverage.shape))
+
+
+def test_a_speck_on_a_blotchy_surface_is_found_against_its_surroundings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The blotchy surface alone is not a defect.
+    assert inspect_pixels(_mottled_ring_with_speck(1.0)).defects == ()
+    pixels = _mottled_ring_with_speck(0.3)
+    (speck,) = inspect_pixels(pixels).defects
+    assert speck.type is DefectType.INCLUSION
+    x, y, w, h = speck.bbox.as_list()
+    assert x <= 241.3 <= x + w and y <= 68.6 <= y + h
+
+    # Against its row's background alone, where the blotches count as noise, it is lost.
+    monkeypatch.setattr(surface, "SPOT_SEED_SIGMAS", float("inf"))
+    assert inspect_pixels(pixels).defects == ()
