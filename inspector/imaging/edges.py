@@ -221,7 +221,10 @@ def measure_edge(
     grid = coarse_radius[np.newaxis, :] + offsets[:, np.newaxis]
     grid = np.maximum(grid, 0.0)
     signal = np.asarray(sample_radius_grid(image, center, grid, outside_nan=False), np.float32)
-    signal = np.nan_to_num(signal, nan=0.0)
+    # Sampled with the border replicated, a finite image gives finite samples: only an
+    # image holding NaN needs the copy that replaces them (OpenCV checks in one pass).
+    if not cv2.checkRange(signal)[0]:
+        signal = np.nan_to_num(signal, nan=0.0)
     # Light smoothing: along the direction axis it averages neighbouring rays; along the
     # ray it steadies the slope. Neither moves a symmetric step.
     signal = np.asarray(cv2.GaussianBlur(signal, (5, 5), sigmaX=1.0, sigmaY=0.7), np.float32)
@@ -291,7 +294,10 @@ def _outermost_step(
         The step's largest slope (signal units per px); 0 where none.
     """
     n_rows, n_cols = signal.shape
-    slope = np.abs(np.diff(signal.astype(np.float64), axis=0))  # row i: between rows i, i+1
+    # row i: between rows i, i+1; the difference of the values widened to float64, formed
+    # in place of a widened copy of the whole band
+    slope = np.subtract(signal[1:], signal[:-1], dtype=np.float64)
+    np.abs(slope, out=slope)
     near = body.copy()
     for shift in (1, 2):
         near[shift:] |= body[:-shift]
@@ -306,8 +312,9 @@ def _outermost_step(
         (interior >= slope[:-2]) & (interior > slope[2:]) & (interior > STEP_SIGMAS * slope_noise)
     )
     peak &= near[1:-2] | near[2:-1]
-    strength = np.where(peak, interior, 0.0)
-    strongest = strength.max(axis=0)
+    # The strongest peak per ray (0 where none; slopes are never negative), without a
+    # masked copy of the band.
+    strongest = np.max(interior, axis=0, where=peak, initial=0.0)
     strong = interior >= STEP_FRACTION * strongest[np.newaxis, :]
     candidate = peak & (strong | _sharp_steps(signal, slope, background, ring_is_inward))
     has = candidate.any(axis=0)

@@ -19,9 +19,29 @@ from scipy import ndimage
 FloatArray = npt.NDArray[np.float64]
 
 
+@functools.lru_cache(maxsize=64)
 def angles_for(n_angles: int) -> FloatArray:
-    """The ``n_angles`` sampling directions in radians."""
-    return np.linspace(0.0, 2.0 * np.pi, n_angles, endpoint=False)
+    """The ``n_angles`` sampling directions in radians; read-only.
+
+    Cached: one inspection asks for the same few sizes dozens of times.
+    """
+    angles = np.linspace(0.0, 2.0 * np.pi, n_angles, endpoint=False)
+    angles.setflags(write=False)
+    return angles
+
+
+@functools.lru_cache(maxsize=64)
+def _unit_circle(n_angles: int) -> tuple[FloatArray, FloatArray]:
+    """``cos θ`` and ``sin θ`` of the ``n_angles`` sampling directions; read-only.
+
+    Cached like :func:`angles_for`: every band and strip sampled in ``n_angles``
+    directions needs them.
+    """
+    theta = angles_for(n_angles)
+    cos, sin = np.cos(theta), np.sin(theta)
+    cos.setflags(write=False)
+    sin.setflags(write=False)
+    return cos, sin
 
 
 def polar_sample(
@@ -104,11 +124,11 @@ def radius_grid_maps(
     -------
     map_x, map_y : (R, N) ndarrays of float32
     """
-    theta = angles_for(radius_grid.shape[1])
+    cos, sin = _unit_circle(radius_grid.shape[1])
     map_x = np.empty(radius_grid.shape, np.float32)
     map_y = np.empty(radius_grid.shape, np.float32)
-    np.add(center[0], radius_grid * np.cos(theta)[np.newaxis, :], out=map_x)
-    np.subtract(center[1], radius_grid * np.sin(theta)[np.newaxis, :], out=map_y)
+    np.add(center[0], radius_grid * cos[np.newaxis, :], out=map_x)
+    np.subtract(center[1], radius_grid * sin[np.newaxis, :], out=map_y)
     return map_x, map_y
 
 
@@ -168,9 +188,9 @@ def radius_grid_to_xy(
     center: tuple[float, float], radius_grid: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Image ``(x, y)`` of each polar sample of a radius grid."""
-    theta = angles_for(radius_grid.shape[1])
-    x = center[0] + radius_grid * np.cos(theta)[np.newaxis, :]
-    y = center[1] - radius_grid * np.sin(theta)[np.newaxis, :]
+    cos, sin = _unit_circle(radius_grid.shape[1])
+    x = center[0] + radius_grid * cos[np.newaxis, :]
+    y = center[1] - radius_grid * sin[np.newaxis, :]
     return x, y
 
 
@@ -285,6 +305,17 @@ def _harmonic_orders(order: int) -> FloatArray:
 
 
 @functools.lru_cache(maxsize=16)
+def _ridge_diagonal(order: int) -> FloatArray:
+    """The ridge penalty's shape, ``diag(k⁴)`` over the design columns; read-only.
+
+    Cached: every iteration of every fit of an order asks for the same matrix.
+    """
+    diagonal = np.diag(_harmonic_orders(order) ** 4)
+    diagonal.setflags(write=False)
+    return diagonal
+
+
+@functools.lru_cache(maxsize=16)
 def fourier_design(n_angles: int, order: int) -> FloatArray:
     """Design matrix ``[1, cos θ, sin θ, …, cos Kθ, sin Kθ]`` for ``n_angles`` directions.
 
@@ -358,7 +389,7 @@ def fit_radius_profile_with_inliers(
         # A gentle ridge penalty growing as k⁴ keeps high harmonics from swinging wildly
         # across a stretch with no data (a cut, an unlit side); where data exist it
         # changes the fit by far less than the edge noise.
-        penalty = RIDGE * kept.shape[0] * np.diag(_harmonic_orders(order) ** 4)
+        penalty = RIDGE * kept.shape[0] * _ridge_diagonal(order)
         coefficients = np.asarray(
             np.linalg.solve(kept.T @ kept + penalty, kept.T @ filled[keep]), dtype=np.float64
         )
