@@ -282,9 +282,10 @@ def _inner_limits(profiles: FloatArray, offsets: FloatArray) -> FloatArray:
     running = np.maximum.accumulate(inward, axis=1)
     fallen = (running - inward) > max(FALL_BACK, FALL_BACK_SIGMAS * noise)
     first = np.where(fallen.any(axis=1), np.argmax(fallen, axis=1), inward.shape[1])
-    best = np.array(
-        [int(np.argmax(inward[k, : max(int(f), 1)])) for k, f in enumerate(first)], np.int64
-    )
+    # Each sector's highest point before its fall (at least its first sample), all at
+    # once: the samples from the fall on are hidden, and argmax takes the first maximum.
+    before_fall = np.arange(inward.shape[1]) < np.maximum(first, 1)[:, np.newaxis]
+    best = np.argmax(np.where(before_fall, inward, -np.inf), axis=1).astype(np.int64)
     keep_all = ~fallen.any(axis=1)
     steps_in = np.where(keep_all, inward.shape[1] - 1, best)
     zero = int(np.flatnonzero(offsets <= 0.0)[-1])
@@ -349,7 +350,12 @@ def _residuals(bases: FloatArray, profiles: FloatArray) -> FloatArray:
     projected = (profiles @ bases).reshape(
         profiles.shape[0], BLUR_SIGMAS_PX.size, SHIFTS_PX.size, -1
     )
-    result: FloatArray = energy[:, np.newaxis, np.newaxis] - np.sum(projected**2, axis=3)
+    # The squares of the four coordinates summed in the order a sum over that axis takes,
+    # without the full array of squares and a reduction over an axis of four.
+    fitted = projected[..., 0] ** 2
+    for column in range(1, projected.shape[3]):
+        fitted += projected[..., column] ** 2
+    result: FloatArray = energy[:, np.newaxis, np.newaxis] - fitted
     return result
 
 
