@@ -62,6 +62,9 @@ WELL_EXPOSED_LEVEL = 0.5
 MIN_EDGE_COVERAGE = 0.3
 #: Below this fraction, an edge is searched again in a band reaching twice as far.
 WIDER_SEARCH_COVERAGE = 0.5
+#: The edge searches reach this share of the coarse cross-section each way from the
+#: coarse edge (at least a few reduced pixels).
+SEARCH_REACH = 0.5
 #: Rounds of tracing an off-course edge again along its partner (see :mod:`concentric`).
 RETRACE_ROUNDS = 2
 
@@ -192,16 +195,17 @@ def _inspect_located(
     inner_coarse = _resample(coarse.inner_radius, n)
     cross = float(median(outer_coarse - inner_coarse))
     # The coarse edge is good to a couple of reduced pixels; reach past that, and far
-    # enough to follow a deep bite or a tall film on the edge.
+    # enough to follow a deep bite or a tall film on the edge, or a true edge half a
+    # cross-section beyond a glare band the coarse outline took for the ring's rim.
     reduced_px = max(shape) / 400.0
     slack = max(8.0, 5.0 * reduced_px)
-    outer_reach = max(slack, 0.35 * cross)
+    reach = max(slack, SEARCH_REACH * cross)
     # Only the square holding both search bands is ever sampled: sensor impulses are
     # removed there, and only there is the image converted to linear light for the edges.
     # Offsets are whole pixels, so every sample sees the same neighbours and weights as in
     # the full frame.
     # Twice the reach: an edge not found in its band is searched again in a wider one.
-    y0, y1, x0, x1 = _ring_window(shape, center, float(outer_coarse.max()) + 2.0 * outer_reach)
+    y0, y1, x0, x1 = _ring_window(shape, center, float(outer_coarse.max()) + 2.0 * reach)
     window, impulses = remove_impulses(pixels[y0:y1, x0:x1])
     if impulses:
         pixels = pixels.copy()  # the strip samples the whole frame: give it the clean square
@@ -222,20 +226,17 @@ def _inspect_located(
             reach_out_px=reach_out,
         )
 
-    outer_in = max(slack, 0.5 * cross)
-    inner_in = max(slack, 0.35 * cross)
-    inner_out = max(slack, 0.5 * cross)
     hole = 0.8 * float(inner_coarse.min())  # the inner search towards the centre stops short of it
-    outer = trace(EdgeSide.OUTER, outer_coarse, outer_in, outer_reach)
-    inner = trace(EdgeSide.INNER, inner_coarse, min(inner_in, hole), inner_out)
+    outer = trace(EdgeSide.OUTER, outer_coarse, reach, reach)
+    inner = trace(EdgeSide.INNER, inner_coarse, min(reach, hole), reach)
     # A coarse find that took only the lit core of the ring leaves its true edges at, or
     # beyond, the far end of their bands; where too little of an edge was found there,
     # search again reaching twice as far into the background.
     if _coverage(outer) < WIDER_SEARCH_COVERAGE:
-        wider = trace(EdgeSide.OUTER, outer_coarse, outer_in, 2.0 * outer_reach)
+        wider = trace(EdgeSide.OUTER, outer_coarse, reach, 2.0 * reach)
         outer = wider if _coverage(wider) > _coverage(outer) else outer
     if _coverage(inner) < WIDER_SEARCH_COVERAGE:
-        wider = trace(EdgeSide.INNER, inner_coarse, min(2.0 * inner_in, hole), inner_out)
+        wider = trace(EdgeSide.INNER, inner_coarse, min(2.0 * reach, hole), reach)
         inner = wider if _coverage(wider) > _coverage(inner) else inner
     outer, inner = _concentric_edges(linear, local, outer, inner, cross=cross, slack=slack)
     for profile in (outer, inner):

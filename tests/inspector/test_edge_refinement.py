@@ -280,7 +280,9 @@ def test_an_edge_beyond_its_first_band_is_found_in_a_wider_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A white ring on a grey field lit from the side: the coarse find takes only its lit
-    # core, so the true outer edge lies at the far end of its first search band.
+    # core, so the true outer edge lies at the far end of its first search band (a band
+    # of a third of the cross-section; the usual half reaches this ring's edge at once).
+    monkeypatch.setattr(engine, "SEARCH_REACH", 0.35)
     scene = scene_for_index(31337, 0)
     image, truth = render_raw(scene)
     ring = inspect_pixels(image).ring
@@ -351,3 +353,21 @@ def test_something_found_but_not_ring_shaped_is_not_looked_for_again(
     with pytest.raises(locate.RingNotFound, match="no central hole"):
         locate.locate_ring(image)
     assert sizes == [locate.WORKING_SIZE]
+
+
+def test_the_edge_search_reaches_past_a_glare_band_taken_for_the_rim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A black ring on a light field lit from the front: the coarse outline follows the
+    # glare band, and the true edges lie more than a third of a cross-section beyond it.
+    image, truth = render_raw(scene_for_index(5150, 172))
+    ring = inspect_pixels(image).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(truth.ring.outer_diameter_px, abs=0.5)
+    assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=0.5)
+
+    monkeypatch.setattr(engine, "SEARCH_REACH", 0.35)
+    shorter = inspect_pixels(image).ring
+    assert shorter is not None
+    assert truth.ring.outer_diameter_px - shorter.outer_diameter_px > 1.5
+    assert shorter.inner_diameter_px - truth.ring.inner_diameter_px > 1.5
