@@ -56,6 +56,13 @@ SMALL_REGION_SIGMAS = 9.0
 COLOUR_VISIBLE_LIGHTNESS = 0.3
 #: How much more a coarse region must stand out than the fine ones inside it to win.
 COARSE_PREFERENCE = 2.0
+#: A Gaussian noise map's |z| exceeds 2.58 in 1 % of pixels; on a clean strip, smoothed
+#: and less its fitted background, the typical figure is 2.7. Where the noise's tail is
+#: heavier than this (a Bayer sensor's colour noise, JPEG blocks on a dark surface), every
+#: threshold in sigmas is raised in proportion (see :func:`tail_factor`).
+TAIL_REFERENCE = 2.9
+#: The tail is measured in this many blocks of columns around the ring.
+TAIL_BLOCKS = 32
 #: Spots: a particle of a pixel or two stands out from its immediate surroundings far
 #: more than from its row's background, against which the rubber's blotchy texture
 #: counts as noise too. Difference of Gaussians of these sigmas (px): the fine scale
@@ -545,7 +552,8 @@ def find_anomalies(
     seam = int(np.argmin(np.convolve(fine_score.max(axis=0), np.ones(9), mode="same")))
     candidates: list[Anomaly] = []
     for signed_z, chroma_z, score, smoothed, coarse in maps:
-        for rows, cols in _regions(score, seam):
+        tail = tail_factor(score)
+        for rows, cols in _regions(score, seam, seed=SEED_SIGMAS * tail):
             s = score[rows, cols]
             # As seen on a screen stretched to the image's exposure (1 when well exposed).
             peak_delta = _peak_delta(smoothed, colour_visibility, rows, cols) / exposure
@@ -559,7 +567,7 @@ def find_anomalies(
             # A few pixels standing out is what heavy-tailed sensor noise does now and
             # then; a small region must stand out more to be believed.
             area = float(strip.pixel_area[rows, cols].sum())
-            if area < SMALL_REGION_PX2 and float(s.max()) < SMALL_REGION_SIGMAS:
+            if area < SMALL_REGION_PX2 and float(s.max()) < SMALL_REGION_SIGMAS * tail:
                 continue
             candidates.append(
                 Anomaly(
@@ -577,6 +585,32 @@ def find_anomalies(
         lightness_residual, maps[0][3][0], anomalies, seam, strip, noise_floor, exposure
     )
     return anomalies, fine_score
+
+
+def tail_factor(score: Float32Array) -> float:
+    """How much heavier than Gaussian the tail of a score map is (1 when it is not).
+
+    The thresholds in sigmas assume the noise's tail falls like a Gaussian's. Sensor and
+    compression noise can have a much heavier one: clusters of a few pixels then reach
+    7–9 sigmas by chance all over the surface. The 99th percentile of ``|z|`` is measured
+    in blocks of columns around the ring and the median over blocks taken, so a defect
+    filling a few blocks does not count; its ratio to :data:`TAIL_REFERENCE` (at least 1)
+    scales the thresholds.
+
+    Parameters
+    ----------
+    score : (R, N) ndarray of float32
+        ``|z|`` (or the larger of lightness and colour z) per strip pixel.
+    """
+    n_cols = score.shape[1]
+    blocks = min(TAIL_BLOCKS, max(1, n_cols // 2))
+    # Every other row and column is plenty for a percentile of thousands of samples.
+    width = n_cols // (2 * blocks) * (2 * blocks)
+    sample = score[::2, :width:2]
+    per_block = sample.reshape(sample.shape[0], blocks, -1).transpose(1, 0, 2).reshape(blocks, -1)
+    k = int(0.99 * (per_block.shape[1] - 1))
+    high = np.partition(per_block, k, axis=1)[:, k]
+    return max(1.0, float(np.median(high)) / TAIL_REFERENCE)
 
 
 def _spots(
@@ -618,7 +652,7 @@ def _spots(
     for anomaly in found:
         taken[anomaly.rows, anomaly.cols] = True
     spots: list[Anomaly] = []
-    for rows, cols in _regions(score, seam, seed=SPOT_SEED_SIGMAS):
+    for rows, cols in _regions(score, seam, seed=SPOT_SEED_SIGMAS * tail_factor(score)):
         if taken[rows, cols].any():
             continue
         area = float(strip.pixel_area[rows, cols].sum())

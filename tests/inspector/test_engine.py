@@ -21,6 +21,8 @@ from inspector.imaging.polar import (
     radius_grid_to_xy,
 )
 from inspector.imaging.results import DefectType, Where
+from inspector.synth.render import render_raw
+from inspector.synth.scene import scene_for_index
 
 
 def annulus(
@@ -386,3 +388,32 @@ def test_a_speck_on_a_blotchy_surface_is_found_against_its_surroundings(
     # Against its row's background alone, where the blotches count as noise, it is lost.
     monkeypatch.setattr(surface, "SPOT_SEED_SIGMAS", float("inf"))
     assert inspect_pixels(pixels).defects == ()
+
+
+def test_the_noise_tail_factor_sees_heavy_tails_but_not_a_defect() -> None:
+    rng = np.random.default_rng(0)
+
+    def score(noise: np.ndarray) -> np.ndarray:
+        smooth = np.abs(cv2.GaussianBlur(noise.astype(np.float32), (0, 0), 1.0))
+        return smooth / (np.median(smooth) / 0.6745)  # |z|: robust sigma 1
+
+    gaussian = score(rng.normal(size=(40, 2000)))
+    assert surface.tail_factor(gaussian) == 1.0
+    with_defect = gaussian.copy()
+    with_defect[:, 100:180] = 30.0  # a large blister: strong, but in two blocks of 32
+    assert surface.tail_factor(with_defect) == 1.0
+    assert surface.tail_factor(score(rng.standard_t(2.0, size=(40, 2000)))) > 1.5
+
+
+def test_noise_clusters_of_a_heavy_tailed_sensor_are_not_defects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A black ring lit from behind: its surface is nearly black, where the sensor's
+    # colour noise comes in clusters far more often than a Gaussian's tail allows.
+    image, truth = render_raw(scene_for_index(31337, 148))
+    assert truth.defects == ()
+    assert inspect_pixels(image).defects == ()
+
+    # Judged as if the noise were Gaussian, one cluster is taken for a defect.
+    monkeypatch.setattr(surface, "TAIL_REFERENCE", float("inf"))
+    assert len(inspect_pixels(image).defects) >= 1
