@@ -62,6 +62,11 @@ WELL_EXPOSED_LEVEL = 0.5
 MIN_EDGE_COVERAGE = 0.3
 #: Below this fraction, an edge is searched again in a band reaching twice as far.
 WIDER_SEARCH_COVERAGE = 0.5
+#: A "scratch" whose centre line strays from one circle about the ring's centre by less
+#: than this share of a straight line's sagitta over the same arc follows the ring…
+CONCENTRIC_SHARE = 0.7
+#: …where that sagitta is at least this many px (shorter lines cannot tell).
+CONCENTRIC_MIN_SAGITTA_PX = 3.0
 #: The edge searches reach this share of the coarse cross-section each way from the
 #: coarse edge (at least a few reduced pixels).
 SEARCH_REACH = 0.5
@@ -641,15 +646,49 @@ def _longest_chord(strip: Strip) -> float:
     return 2.0 * float(np.sqrt(max(outer * outer - inner * inner, 0.0)))
 
 
+def _follows_the_ring(anomaly: Anomaly, strip: Strip) -> bool:
+    """Whether a region keeps to one radius along its length where a straight line of
+    the same length could not.
+
+    A straight line spanning an arc of length ``L`` at radius ``R`` strays from the
+    circle through its ends by its sagitta ``L² / 8R``. Where that is several px and the
+    region's centre line (its mean radius in a few stretches along the arc) varies by
+    well under it, the region runs along the ring.
+    """
+    n = strip.n_cols
+    cols = anomaly.cols
+    # Columns along the region, unwrapped across the seam.
+    if int(cols.max()) - int(cols.min()) > n // 2:
+        cols = np.where(cols < n // 2, cols + n, cols)
+    span = int(cols.max()) - int(cols.min()) + 1
+    radius = strip.radius[anomaly.rows, anomaly.cols]
+    mean_radius = float(np.mean(radius))
+    arc = span / n * TWO_PI * mean_radius
+    sagitta = arc * arc / (8.0 * max(mean_radius, 1.0))
+    if sagitta < CONCENTRIC_MIN_SAGITTA_PX:
+        return False
+    stretches = max(2, min(12, span // 3))
+    which = np.minimum((cols - cols.min()) * stretches // span, stretches - 1)
+    weights = anomaly.score
+    mass = np.bincount(which, weights=weights, minlength=stretches)
+    present = mass > 0
+    total = np.bincount(which, weights=weights * radius, minlength=stretches)
+    centre = total[present] / mass[present]
+    return bool(np.ptp(centre) < CONCENTRIC_SHARE * sagitta)
+
+
 def _surface_defect(anomaly: Anomaly, strip: Strip, *, blur_px: float) -> Defect | None:
     """A classified surface defect with its outline (convex hull of its pixels); None for
     a line that bends with the ring (see :func:`_longest_chord`)."""
     features, x, y = shape_features(anomaly, strip, blur_px=blur_px)
     defect_type = classify_surface(features)
     # A scratch is straight or gently curved. A "line" longer than any straight line the
-    # inspected annulus can hold bends with the ring itself over a long arc: that is the
-    # edge of a glare band or of the shading drifting across the section, not damage.
-    if defect_type is DefectType.SCRATCH and features.length_px > _longest_chord(strip):
+    # inspected annulus can hold, or one that keeps to a circle about the ring's centre
+    # where a straight line would drift across it, bends with the ring itself: that is
+    # the edge of a glare band or of the shading drifting across the section, not damage.
+    if defect_type is DefectType.SCRATCH and (
+        features.length_px > _longest_chord(strip) or _follows_the_ring(anomaly, strip)
+    ):
         return None
     points = np.stack([x, y], axis=1).astype(np.float32)
     hull = cv2.convexHull(points).reshape(-1, 2).astype(np.float64)

@@ -354,9 +354,51 @@ def test_a_line_bending_with_the_ring_beyond_any_straight_chord_is_not_a_scratch
     assert inspect_pixels(pixels).defects == ()
 
     monkeypatch.setattr(engine, "_longest_chord", lambda strip: float("inf"))
+    monkeypatch.setattr(engine, "_follows_the_ring", lambda anomaly, strip: False)
     found = inspect_pixels(pixels).defects
     assert [d.type for d in found] == [DefectType.SCRATCH]
     assert found[0].length_px > 190.0
+
+
+@pytest.mark.parametrize("straight", [False, True])
+def test_a_short_line_keeping_to_the_rings_circle_is_not_a_scratch(straight: bool) -> None:
+    # 100 px of line across the bottom of a ring (radii 110-150): along the circle of
+    # radius 130 about the ring's centre it follows the ring (a glare band's edge); a
+    # straight line between the same ends drifts across the section by its sagitta,
+    # 100² / (8 · 130) ≈ 9.6 px, as a scratch does.
+    pixels, _ = annulus(noise=0.0)
+    n = 1024
+    strip = surface.build_strip(
+        engine.linear_light(pixels),
+        (241.3, 198.6),
+        np.full(n, 110.0),
+        np.full(n, 150.0),
+        inset_px=2.0,
+        weights=np.ones(1, np.float32),
+        offset=np.zeros(1),
+    )
+    assert strip is not None
+    n = strip.n_cols  # the strip samples the ring at its own pitch
+    half = 50.0 / 130.0  # radians either side of straight down (direction 3π/2)
+    cols = np.arange(
+        round((1.5 * np.pi - half) / (2 * np.pi) * n), round((1.5 * np.pi + half) / (2 * np.pi) * n)
+    )
+    theta = 2 * np.pi * cols / n
+    radius = (
+        130.0 * np.cos(half) / np.cos(theta - 1.5 * np.pi)
+        if straight
+        else np.full(cols.size, 130.0)
+    )
+    # The strip row nearest each radius (rows run from the inner to the outer edge).
+    rows = np.abs(strip.radius[:, cols] - radius[np.newaxis, :]).argmin(axis=0)
+    line = surface.Anomaly(
+        rows=rows,
+        cols=cols,
+        signed_z=np.full(cols.size, 20.0),
+        chroma_z=np.zeros(cols.size),
+        score=np.full(cols.size, 20.0),
+    )
+    assert engine._follows_the_ring(line, strip) is not straight
 
 
 def _mottled_ring_with_speck(speck_factor: float) -> np.ndarray:
