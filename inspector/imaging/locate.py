@@ -105,11 +105,7 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
     """:func:`locate_ring` on a copy reduced to ``working_size`` px on its longer side."""
     height, width = pixels.shape[:2]
     factor = min(1.0, working_size / max(height, width))
-    reduced = (
-        cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-        if factor < 1.0
-        else pixels.copy()
-    )
+    reduced = _reduce(pixels, factor) if factor < 1.0 else pixels.copy()
     small = to_float(np.asarray(reduced))
     if small.ndim == 2:
         small = small[:, :, np.newaxis]
@@ -162,6 +158,45 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
         background_color=background_color,
         touches_border=touches,
     )
+
+
+def _reduce(pixels: npt.NDArray[Any], factor: float) -> npt.NDArray[Any]:
+    """``pixels`` reduced by ``factor`` (< 1) by area averaging, as OpenCV's INTER_AREA does.
+
+    OpenCV averages the 4×4 blocks of an 8-bit image (a 1600×1200 one reduced to 400 px)
+    one value at a time, about 2 ms for a colour image; its 2×2 average of 16-bit values
+    is vectorised. Scaled by 16 first, both 2×2 halvings are exact (a sum of four
+    multiples of 16, then of 4, divided by 4), leaving each block's sum; divided by 16
+    and rounded to nearest (ties to even) it is the 4×4 average, to the bit.
+    """
+    height, width = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    if not (
+        factor == 0.25
+        and pixels.dtype == np.uint8
+        and height % 4 == 0
+        and width % 4 == 0
+        and channels <= 4
+    ):
+        return np.asarray(
+            cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        )
+    sums = np.empty((height // 4, width // 4, *pixels.shape[2:]), np.uint16)
+    # Band by band (whole blocks each): a 16-bit copy of the whole image is a fresh
+    # allocation of 11 MB whose first touch costs more than the halvings save.
+    band = max(4, _REDUCE_BAND_BYTES // (2 * width * channels) // 4 * 4)
+    for top in range(0, height, band):
+        wide = pixels[top : top + band].astype(np.uint16)
+        wide <<= 4
+        half = cv2.resize(wide, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        sums[top // 4 : (top + band) // 4] = cv2.resize(
+            half, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA
+        ).reshape(sums[top // 4 : (top + band) // 4].shape)
+    return np.asarray(cv2.convertScaleAbs(sums, alpha=1.0 / 16.0))
+
+
+#: Size of the 16-bit bands :func:`_reduce` works through (bytes).
+_REDUCE_BAND_BYTES = 2 << 20
 
 
 def _segment(
