@@ -14,6 +14,7 @@ for each direction, the radial run that is the ring's cross-section.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -379,15 +380,29 @@ def _radial_extent(
         np.hypot(max(center[0], width - center[0]), max(center[1], height - center[1]))
     )
     n_radii = int(np.ceil(max_radius)) + 1
+    # Past the mask's farthest pixel every ray reads background: a sample at radius r
+    # reads a pixel within √2 of its point, so none beyond reach + √2 can meet the mask.
+    # The rays are cut past reach + 2 (the same samples up to there, so the same first
+    # and last hit).
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    if rows.size:
+        reach = float(
+            np.hypot(
+                max(abs(cols[0] - center[0]), abs(cols[-1] - center[0])),
+                max(abs(rows[0] - center[1]), abs(rows[-1] - center[1])),
+            )
+        )
+        n_radii = min(n_radii, int(reach) + 4)
     # The mask sampled as it is stored (bytes), with nothing read outside the image: the
     # same nearest samples as a float copy with NaN outside, without the float copy.
-    # The maps hold the values polar_sample's radius grid gives them (radius times cos).
-    theta = angles_for(COARSE_ANGLES)
-    radii = np.arange(n_radii, dtype=np.float64)[:, np.newaxis]
-    map_x = np.empty((n_radii, COARSE_ANGLES), np.float32)
-    map_y = np.empty((n_radii, COARSE_ANGLES), np.float32)
-    np.add(center[0], radii * np.cos(theta)[np.newaxis, :], out=map_x)
-    np.subtract(center[1], radii * np.sin(theta)[np.newaxis, :], out=map_y)
+    # The maps hold the values polar_sample's radius grid gives them (radius times cos),
+    # one ray a row, so the searches along the rays below run over contiguous memory.
+    steps_x, steps_y = _ray_steps(n_radii)
+    map_x = np.empty((COARSE_ANGLES, n_radii), np.float32)
+    map_y = np.empty((COARSE_ANGLES, n_radii), np.float32)
+    np.add(center[0], steps_x[:, :n_radii], out=map_x)
+    np.subtract(center[1], steps_y[:, :n_radii], out=map_y)
     strip = cv2.remap(
         mask.view(np.uint8),
         map_x,
@@ -396,17 +411,37 @@ def _radial_extent(
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=0,
     )
-    inside = np.asarray(strip).view(np.bool_)  # (n_radii, n_angles)
+    inside = np.asarray(strip).view(np.bool_)  # (n_angles, n_radii)
     outer = np.full(COARSE_ANGLES, np.nan)
     inner = np.full(COARSE_ANGLES, np.nan)
     # Outermost and innermost foreground along each ray: a glare band may split the
     # cross-section into two rims, and the ring spans both.
-    has = inside.any(axis=0)
-    first = np.argmax(inside, axis=0)
-    last = n_radii - 1 - np.argmax(inside[::-1, :], axis=0)
+    has = inside.any(axis=1)
+    first = np.argmax(inside, axis=1)
+    last = n_radii - 1 - np.argmax(inside[:, ::-1], axis=1)
     inner[has] = first[has]
     outer[has] = last[has] + 1.0
     return outer, inner
+
+
+@functools.lru_cache(maxsize=8)
+def _ray_table(size: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``r cos θ`` and ``r sin θ`` for radii ``0 … size - 1`` (columns) of the
+    :data:`COARSE_ANGLES` directions (rows); read-only."""
+    theta = angles_for(COARSE_ANGLES)
+    radii = np.arange(size, dtype=np.float64)[np.newaxis, :]
+    steps_x = np.cos(theta)[:, np.newaxis] * radii
+    steps_y = np.sin(theta)[:, np.newaxis] * radii
+    steps_x.setflags(write=False)
+    steps_y.setflags(write=False)
+    return steps_x, steps_y
+
+
+def _ray_steps(n_radii: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """:func:`_ray_table` for at least ``n_radii`` radii: the same products for every
+    centre, so the rays of the three extents of an image (and of the next image) share
+    one table, sized in steps of 256 radii."""
+    return _ray_table(-(-n_radii // 256) * 256)
 
 
 def _refit_center(
