@@ -316,7 +316,11 @@ def _outermost_step(
     # masked copy of the band.
     strongest = np.max(interior, axis=0, where=peak, initial=0.0)
     strong = interior >= STEP_FRACTION * strongest[np.newaxis, :]
-    candidate = peak & (strong | _sharp_steps(signal, slope, background, ring_is_inward))
+    candidate = peak & strong
+    # Only a peak that is not strong needs the sharp-step test: a few per ray, so it is
+    # made at those alone rather than over the whole band.
+    weak = np.flatnonzero(peak & ~strong)
+    candidate.ravel()[weak[_sharp_steps(signal, slope, background, ring_is_inward, weak)]] = True
     has = candidate.any(axis=0)
     if ring_is_inward:
         row = candidate.shape[0] - 1 - np.argmax(candidate[::-1], axis=0)
@@ -341,8 +345,10 @@ def _sharp_steps(
     slope: FloatArray,
     background: FloatArray,
     ring_is_inward: bool,
+    at: npt.NDArray[np.intp],
 ) -> BoolArray:
-    """Which slope rows (``slope[1:-1]``) are sharp steps up to a clear level of material.
+    """Which of the slope rows' (``slope[1:-1]``) pixels ``at`` are sharp steps up to a
+    clear level of material.
 
     Under front light a glare band on the crest can be many times brighter than the
     ring's body; its flank is then the ray's strongest step and the body's own edge
@@ -361,16 +367,23 @@ def _sharp_steps(
         Each ray's background level.
     ring_is_inward : bool
         Whether the ring lies towards row 0 (the outer edge).
+    at : (K,) ndarray of int
+        Flat indices into ``slope[1:-1]`` (shape ``(R - 3, N)``) of the pixels to test.
+
+    Returns
+    -------
+    (K,) ndarray of bool
     """
-    n_rows = signal.shape[0]
-    rows = np.arange(1, n_rows - 2)  # slope rows of slope[1:-1]
+    n_rows, n_cols = signal.shape
+    rows, cols = np.divmod(at, n_cols)
+    rows += 1  # slope-row numbering
     # The level a little way inside each step, on the ring's side of it.
     if ring_is_inward:
         inside_rows = np.maximum(rows + 1 - SHARP_STEP_INSIDE_PX, 0)
     else:
         inside_rows = np.minimum(rows + SHARP_STEP_INSIDE_PX, n_rows - 1)
-    height = np.abs(signal[inside_rows].astype(np.float64) - background[np.newaxis, :])
-    sharp: BoolArray = (height >= SHARP_STEP_HEIGHT) & (height <= SHARP_STEP_PX * slope[1:-1])
+    height = np.abs(signal[inside_rows, cols].astype(np.float64) - background[cols])
+    sharp: BoolArray = (height >= SHARP_STEP_HEIGHT) & (height <= SHARP_STEP_PX * slope[rows, cols])
     return sharp
 
 
