@@ -708,6 +708,10 @@ def _regions(
     score: Float32Array, seam: int, *, seed: float = SEED_SIGMAS
 ) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
     """Hysteresis regions of a score map: grown above GROW, holding a pixel above ``seed``."""
+    # No pixel at the seed level, no region: about half the maps of a clean ring, whose
+    # roll and labelling would cost far more than this one look.
+    if not (score >= seed).any():
+        return []
     n_cols = score.shape[1]
     rolled = np.roll(score, -seam, axis=1)
     grow = rolled > GROW_SIGMAS
