@@ -215,6 +215,10 @@ def median_last_axis(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floatin
     """
     n = values.shape[-1]
     k = n // 2
+    if values.ndim == 1 and n >= _BRACKET_ROW:
+        bracketed = _bracketed_median(values)
+        if bracketed is not None:
+            return bracketed
     if n >= _SELECT_BOTH_ROW and values.size <= _SELECT_BOTH_ROWS * n:
         # A few long rows (one, in a median of a whole array): partitioning about both
         # middle positions is two to three times faster than about one, which numpy
@@ -238,6 +242,52 @@ def median_last_axis(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floatin
         lower = ordered[..., :k].max(axis=-1)
     result: npt.NDArray[np.floating] = 0.5 * (lower + ordered[..., k])
     return result
+
+
+def _bracketed_median(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floating] | None:
+    """The median of a long 1-D array as :func:`median_last_axis` gives it, or None.
+
+    Partitioning tens of thousands of values about both middle positions costs some
+    0.1–0.25 ms. The middle ranks of a sorted strided sample bracket the median: the
+    values below the bracket are only counted, and the few inside it (an eighth or so)
+    are partitioned about the middle positions shifted by that count. The selected
+    values are the same, and so is the arithmetic on them. None when the bracket misses
+    the middle (a sample unlike the whole; a NaN, which compares false, ends up outside
+    it too) or the median is zero (whose sign a selection may pick either way): the
+    caller then partitions the whole row.
+    """
+    n = values.size
+    k = n // 2
+    lower = k if n % 2 else k - 1
+    sample = np.sort(values[:: n // _BRACKET_SAMPLE])
+    middle = sample.size // 2
+    low = sample[middle - _BRACKET_HALF_WIDTH]
+    high = sample[middle + _BRACKET_HALF_WIDTH]
+    below = values < low
+    n_below = int(np.count_nonzero(below))
+    within = values <= high
+    within &= ~below
+    inside = values[within]
+    if not (n_below <= lower and k < n_below + inside.size):
+        return None
+    result: npt.NDArray[np.floating]
+    if n % 2:
+        result = np.partition(inside, k - n_below)[..., k - n_below]
+    else:
+        both = np.partition(inside, (lower - n_below, k - n_below))
+        result = 0.5 * (both[..., lower - n_below] + both[..., k - n_below])
+    if result == 0:
+        return None
+    return result
+
+
+#: 1-D rows from this length on are selected in a bracket (see :func:`_bracketed_median`);
+#: shorter ones partition about as fast whole.
+_BRACKET_ROW = 16384
+#: Size (about) of the sample that places the bracket, and its half-width in sample ranks
+#: (some three standard deviations of the median's rank in a random sample).
+_BRACKET_SAMPLE = 1024
+_BRACKET_HALF_WIDTH = 64
 
 
 def median(values: npt.NDArray[np.floating], axis: int | None = None) -> Any:
