@@ -8,6 +8,7 @@ import pytest
 
 from inspector.imaging.locate import COARSE_ANGLES, _radial_extent, _reduce
 from inspector.imaging.polar import angles_for, median, median_last_axis
+from inspector.imaging.surface import _row_sigma
 
 
 def _plain_median(values: np.ndarray) -> float:
@@ -101,3 +102,22 @@ def test_radial_extent_is_the_uncut_one() -> None:
         expected_outer, expected_inner = _radial_extent_uncut(mask, center)
         np.testing.assert_array_equal(outer, expected_outer)
         np.testing.assert_array_equal(inner, expected_inner)
+
+
+def _row_sigma_plain(values: np.ndarray, floor: float) -> np.ndarray:
+    """Each row's robust sigma by selecting its medians afresh."""
+    sample = values[:, :: max(1, values.shape[1] // 512)]
+    middle = median_last_axis(sample)[:, np.newaxis]
+    sigma = 1.4826 * median_last_axis(np.abs(sample - middle))
+    typical = float(median(sigma))
+    return np.maximum(sigma, max(0.5 * typical, floor)).astype(np.float64)
+
+
+@pytest.mark.parametrize("shape", [(20, 2675), (58, 3131), (45, 1024), (3, 513), (50, 7)])
+def test_row_sigma_is_the_selected_one(shape: tuple[int, int]) -> None:
+    rng = np.random.default_rng(shape[1])
+    noisy = rng.normal(scale=0.01, size=shape).astype(np.float32)
+    for values in (noisy, np.round(noisy * 300.0) / 300.0, np.where(noisy > 0.015, np.nan, noisy)):
+        values = values.astype(np.float32)
+        expected = _row_sigma_plain(values, 1e-4)
+        assert _row_sigma(values, 1e-4).tobytes() == expected.tobytes()
