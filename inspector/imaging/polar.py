@@ -215,6 +215,10 @@ def median_last_axis(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floatin
     """
     n = values.shape[-1]
     k = n // 2
+    if _NETWORK_ROW_MIN <= n <= _NETWORK_ROW_MAX and values.size >= _NETWORK_ROWS * n:
+        networked = _network_median(values)
+        if networked is not None:
+            return networked
     if values.ndim == 1 and n >= _BRACKET_ROW:
         bracketed = _bracketed_median(values)
         if bracketed is not None:
@@ -242,6 +246,83 @@ def median_last_axis(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floatin
         lower = ordered[..., :k].max(axis=-1)
     result: npt.NDArray[np.floating] = 0.5 * (lower + ordered[..., k])
     return result
+
+
+#: Rows this short, this many of them or more, take their medians through a sorting
+#: network (see :func:`_network_median`).
+_NETWORK_ROW_MIN = 3
+_NETWORK_ROW_MAX = 16
+_NETWORK_ROWS = 512
+
+
+def _network_median(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floating] | None:
+    """The medians of many short rows as :func:`median_last_axis` gives them, or None.
+
+    numpy sorts or partitions each short row on its own, at a cost per row several times
+    that of the few comparisons it needs. Laid out position by position (each row a
+    column), the rows go through a sorting network all at once, one elementwise minimum
+    and maximum per comparator, pruned to the comparators the middle positions depend on.
+    A network moves values without changing them, so the middle values are the sorted
+    rows' middle values and the arithmetic on them is the same; but a minimum or maximum
+    of two equal values may return either, so the rows must hold no two equal values
+    that differ in their bits (zeros of both signs) and no NaN (which a sort puts last):
+    None when any value is NaN, infinite or a negative zero.
+    """
+    if values.dtype not in (np.float32, np.float64):
+        return None
+    n = values.shape[-1]
+    # A copy always (the comparators work in place): a transposed view of a C-ordered
+    # array is laid out like this already and would otherwise be the caller's own.
+    columns = values.reshape(-1, n).T.copy()
+    if not np.isfinite(columns).all():
+        return None
+    if not columns.all():
+        zeros = columns == 0
+        if np.signbit(columns[zeros]).any():
+            return None
+    k = n // 2
+    rows = list(columns)
+    spare = np.empty_like(rows[0])
+    for low, high in _median_network(n):
+        # The minimum into the spare row, the maximum in place; the old low row is the
+        # next spare (no allocation per comparator).
+        np.minimum(rows[low], rows[high], out=spare)
+        np.maximum(rows[low], rows[high], out=rows[high])
+        rows[low], spare = spare, rows[low]
+    result: npt.NDArray[np.floating] = rows[k] if n % 2 else 0.5 * (rows[k - 1] + rows[k])
+    return result.reshape(values.shape[:-1])
+
+
+@functools.lru_cache(maxsize=32)
+def _median_network(n: int) -> tuple[tuple[int, int], ...]:
+    """Comparators ``(low, high)`` of Batcher's odd–even merge sort of ``n`` values,
+    pruned to those the middle position(s) depend on.
+
+    The network for the next power of two is cut to ``n``: padded with values larger than
+    any, a comparator reaching past ``n`` never moves anything.
+    """
+    size = 1
+    while size < n:
+        size *= 2
+    comparators: list[tuple[int, int]] = []
+    p = 1
+    while p < size:
+        k = p
+        while k >= 1:
+            for j in range(k % p, size - k, 2 * k):
+                for i in range(min(k, size - j - k)):
+                    if (i + j) // (2 * p) == (i + j + k) // (2 * p):
+                        comparators.append((i + j, i + j + k))
+            k //= 2
+        p *= 2
+    comparators = [(a, b) for a, b in comparators if b < n]
+    needed = {n // 2} if n % 2 else {n // 2 - 1, n // 2}
+    kept: list[tuple[int, int]] = []
+    for a, b in reversed(comparators):
+        if a in needed or b in needed:
+            kept.append((a, b))
+            needed |= {a, b}
+    return tuple(reversed(kept))
 
 
 def _bracketed_median(values: npt.NDArray[np.floating]) -> npt.NDArray[np.floating] | None:

@@ -121,3 +121,32 @@ def test_row_sigma_is_the_selected_one(shape: tuple[int, int]) -> None:
         values = values.astype(np.float32)
         expected = _row_sigma_plain(values, 1e-4)
         assert _row_sigma(values, 1e-4).tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("n", range(3, 17))
+def test_short_row_medians_through_a_network_are_the_sorted_ones(n: int) -> None:
+    rng = np.random.default_rng(n)
+    values = rng.normal(size=(40, 30, n)).astype(np.float32)
+    values[rng.random(values.shape) < 0.2] = 0.0  # equal values, all of one sign
+    ordered = np.sort(values, axis=-1)
+    k = n // 2
+    expected = ordered[..., k] if n % 2 else 0.5 * (ordered[..., k - 1] + ordered[..., k])
+    assert median_last_axis(values).tobytes() == expected.tobytes()
+
+
+def test_short_row_medians_with_nan_or_negative_zero_are_selected_as_before() -> None:
+    values = np.random.default_rng(4).normal(size=(2000, 8))
+    values[5, 3] = np.nan
+    values[7, 1] = -0.0
+    ordered = np.sort(values, axis=-1)  # NaN last, as the selection puts it
+    expected = 0.5 * (ordered[:, 3] + ordered[:, 4])
+    assert median_last_axis(values).tobytes() == expected.tobytes()
+
+
+def test_short_row_medians_leave_a_transposed_input_alone() -> None:
+    band = np.random.default_rng(5).normal(size=(8, 3000)).astype(np.float32)
+    before = band.copy()
+    expected = np.sort(band.T, axis=-1)
+    median_last_axis(band.T)
+    np.testing.assert_array_equal(band, before)
+    assert median_last_axis(band.T).tobytes() == (0.5 * (expected[:, 3] + expected[:, 4])).tobytes()
