@@ -18,9 +18,18 @@ from inspector.imaging.engine import inspect_pixels
 from inspector.imaging.polar import angles_for
 from inspector.synth.render import render_raw
 from inspector.synth.scene import scene_for_index
+from inspector.synth.truth import ImageTruth
 from tests.inspector.test_engine import annulus, encode
 
 CENTER = (241.3, 198.6)
+
+
+def _assert_measured_as_drawn(image: np.ndarray, truth: ImageTruth, *, tolerance_px: float) -> None:
+    """The engine's OD and ID of a generated ring are within ``tolerance_px`` of its truth."""
+    ring = inspect_pixels(image).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(truth.ring.outer_diameter_px, abs=tolerance_px)
+    assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=tolerance_px)
 
 
 def shaded_torus(*, noise: float = 0.01) -> np.ndarray:
@@ -261,10 +270,7 @@ def test_edges_off_course_on_opposite_sides_are_both_traced_again(
     # edge is soft, the first trace goes off course.)
     monkeypatch.setattr(edges, "SHARP_STEP_PX", 0.0)
     image, truth = render_raw(scene_for_index(2718, 49))
-    ring = inspect_pixels(image).ring
-    assert ring is not None
-    assert ring.outer_diameter_px == pytest.approx(truth.ring.outer_diameter_px, abs=1.0)
-    assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=1.0)
+    _assert_measured_as_drawn(image, truth, tolerance_px=1.0)
 
     monkeypatch.setattr(engine, "RETRACE_ROUNDS", 0)
     as_traced = inspect_pixels(image).ring
@@ -285,10 +291,7 @@ def test_an_edge_beyond_its_first_band_is_found_in_a_wider_one(
     monkeypatch.setattr(engine, "SEARCH_REACH", 0.35)
     scene = scene_for_index(31337, 0)
     image, truth = render_raw(scene)
-    ring = inspect_pixels(image).ring
-    assert ring is not None
-    assert ring.outer_diameter_px == pytest.approx(truth.ring.outer_diameter_px, abs=1.5)
-    assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=1.5)
+    _assert_measured_as_drawn(image, truth, tolerance_px=1.5)
 
     monkeypatch.setattr(engine, "WIDER_SEARCH_COVERAGE", 0.0)
     narrow = inspect_pixels(image)
@@ -323,10 +326,7 @@ def test_a_thin_faint_ring_is_looked_for_again_at_a_finer_scale(
     # A white ring 22 px thick on a light field, 1920 px wide: about 4 px in the 400 px
     # copy, its lit crest no wider than the speck filter.
     image, truth = render_raw(scene_for_index(8128, 196))
-    ring = inspect_pixels(image).ring
-    assert ring is not None
-    assert ring.outer_diameter_px == pytest.approx(truth.ring.outer_diameter_px, abs=1.5)
-    assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=1.5)
+    _assert_measured_as_drawn(image, truth, tolerance_px=1.5)
 
     monkeypatch.setattr(locate, "FINER_WORKING_SIZE", locate.WORKING_SIZE)
     coarse_only = inspect_pixels(image)
@@ -361,10 +361,7 @@ def test_the_edge_search_reaches_past_a_glare_band_taken_for_the_rim(
     # A black ring on a light field lit from the front: the coarse outline follows the
     # glare band, and the true edges lie more than a third of a cross-section beyond it.
     image, truth = render_raw(scene_for_index(5150, 172))
-    ring = inspect_pixels(image).ring
-    assert ring is not None
-    assert ring.outer_diameter_px == pytest.approx(truth.ring.outer_diameter_px, abs=0.5)
-    assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=0.5)
+    _assert_measured_as_drawn(image, truth, tolerance_px=0.5)
 
     monkeypatch.setattr(engine, "SEARCH_REACH", 0.35)
     shorter = inspect_pixels(image).ring
