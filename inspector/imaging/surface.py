@@ -428,12 +428,29 @@ def _row_sigma(values: Float32Array, floor: float) -> FloatArray:
     n = ordered.shape[1]
     k = n // 2
     # The medians from the sorted rows: the same selected values, and the same
-    # arithmetic on them, as median_last_axis. Sorted, each row's distances from its
-    # middle fall and then rise: two runs, which a stable (merging) sort orders in one
-    # pass where selecting among them afresh would cost a sort's time again.
+    # arithmetic on them, as median_last_axis.
     middle = (ordered[:, k] if n % 2 else 0.5 * (ordered[:, k - 1] + ordered[:, k]))[:, np.newaxis]
-    spread = np.sort(np.abs(ordered - middle), axis=-1, kind="stable")
-    sigma = 1.4826 * (spread[:, k] if n % 2 else 0.5 * (spread[:, k - 1] + spread[:, k]))
+    distance = np.abs(ordered - middle)
+    if np.isfinite(ordered[:, [0, -1]]).all():
+        # Sorted values' distances from their middle fall and then rise, so the j + 1
+        # nearest values are a run of j + 1 neighbours, and the j-th smallest distance
+        # (from 0) is the least, over such runs, of the larger distance at the run's two
+        # ends: one maximum and one minimum over the rows, no second sort, and the very
+        # distance that sorting would put at place j. (Sorted, a non-finite value can
+        # only lie at a row's end; then the distances are sorted as before.)
+        high = np.minimum.reduce(np.maximum(distance[:, : n - k], distance[:, k:]), axis=1)
+        if n % 2:
+            sigma = 1.4826 * high
+        else:
+            low = np.minimum.reduce(
+                np.maximum(distance[:, : n - k + 1], distance[:, k - 1 :]), axis=1
+            )
+            sigma = 1.4826 * (0.5 * (low + high))
+    else:
+        # Two runs (falling, then rising), which a stable (merging) sort orders in one
+        # pass.
+        spread = np.sort(distance, axis=-1, kind="stable")
+        sigma = 1.4826 * (spread[:, k] if n % 2 else 0.5 * (spread[:, k - 1] + spread[:, k]))
     typical = float(median(sigma))
     result: FloatArray = np.maximum(sigma, max(0.5 * typical, floor)).astype(np.float64)
     return result
