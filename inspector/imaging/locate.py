@@ -241,9 +241,14 @@ def _colour_distance(planes: list[FloatImage], model: list[FloatImage]) -> npt.N
     The squares are summed channel after channel, the order a sum over the colour axis
     takes, so the result is the same to the bit.
     """
-    total = np.square(planes[0] - model[0])
+    # Every difference squared in place, each further channel's in one scratch plane (no
+    # new plane per channel and operation): the same operations in the same order.
+    total = np.subtract(planes[0], model[0])
+    np.square(total, out=total)
+    scratch = np.empty_like(total)
     for plane, surface in zip(planes[1:], model[1:], strict=True):
-        total += np.square(plane - surface)
+        np.subtract(plane, surface, out=scratch)
+        total += np.square(scratch, out=scratch)
     result: npt.NDArray[np.float32] = np.sqrt(total, out=total)
     return result
 
