@@ -679,7 +679,7 @@ def _follows_the_ring(anomaly: Anomaly, strip: Strip) -> bool:
 
 def _surface_defect(anomaly: Anomaly, strip: Strip, *, blur_px: float) -> Defect | None:
     """A classified surface defect with its outline (convex hull of its pixels); None for
-    a line that bends with the ring (see :func:`_longest_chord`)."""
+    a line that bends with the ring (see :func:`_longest_chord`, :func:`_follows_the_ring`)."""
     features, x, y = shape_features(anomaly, strip, blur_px=blur_px)
     defect_type = classify_surface(features)
     # A scratch is straight or gently curved. A "line" longer than any straight line the
