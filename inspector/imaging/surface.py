@@ -630,6 +630,8 @@ def tail_factor(score: Float32Array) -> float:
     blocks = min(TAIL_BLOCKS, max(1, n_cols // 2))
     # Every other row and column is plenty for a percentile of thousands of samples.
     width = n_cols // (2 * blocks) * (2 * blocks)
+    if width == 0 or score.size == 0:
+        return 1.0  # too little strip to measure a tail on: assume a Gaussian's
     sample = score[::2, :width:2]
     per_block = sample.reshape(sample.shape[0], blocks, -1).transpose(1, 0, 2).reshape(blocks, -1)
     k = int(0.99 * (per_block.shape[1] - 1))

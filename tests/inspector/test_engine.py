@@ -445,6 +445,7 @@ def test_the_noise_tail_factor_sees_heavy_tails_but_not_a_defect() -> None:
     with_defect[:, 100:180] = 30.0  # a large blister: strong, but in two blocks of 32
     assert surface.tail_factor(with_defect) == 1.0
     assert surface.tail_factor(score(rng.standard_t(2.0, size=(40, 2000)))) > 1.5
+    assert surface.tail_factor(np.zeros((3, 1), np.float32)) == 1.0  # too small to measure
 
 
 def test_noise_clusters_of_a_heavy_tailed_sensor_are_not_defects(
