@@ -245,7 +245,7 @@ def measure_edge(
         signal, grid, body, background_level, ring_is_inward=ring_is_inward
     )
 
-    blur = _blur_sigma(signal, grid, radius, np.ones(n), np.zeros(n))
+    blur = _blur_sigma(signal, grid, radius)
     # The height of the step found, from its slope: a blurred step of height h has a
     # largest slope of h / (σ √(2π)).
     contrast = step_slope * blur * np.sqrt(2.0 * np.pi)
@@ -456,13 +456,11 @@ def _blur_sigma(
     signal: npt.NDArray[np.float32],
     grid: FloatArray,
     radius: FloatArray,
-    ring_level: FloatArray,
-    background_level: FloatArray,
 ) -> float:
     """Gaussian blur sigma (px) from the steepest slope at the edge.
 
     A step of height ``c`` blurred by a Gaussian of sigma ``s`` has a largest slope of
-    ``c / (s √(2π))``.
+    ``c / (s √(2π))``; in the projected signal the ring's step is 1 (ring 1, background 0).
     """
     valid = np.isfinite(radius)
     if not valid.any():
@@ -475,6 +473,5 @@ def _blur_sigma(
         peak = np.max(slope, axis=0).astype(np.float64)[valid]
     else:
         peak = np.max(slope / np.maximum(step, 1e-9), axis=0)[valid]
-    contrast = np.abs(ring_level - background_level)[valid]
-    sigma = contrast / np.maximum(peak, 1e-6) / np.sqrt(2.0 * np.pi)
+    sigma = 1.0 / np.maximum(peak, 1e-6) / np.sqrt(2.0 * np.pi)
     return float(np.clip(median(sigma), 0.3, 10.0))

@@ -605,8 +605,9 @@ def find_anomalies(
                 )
             )
     anomalies = _prefer_stronger_scale(candidates, fine_score.shape)
+    fine_lightness = maps[0][3][0]  # the lightness residual smoothed at the fine scale
     anomalies += _spots(
-        lightness_residual, maps[0][3][0], anomalies, seam, strip, noise_floor, exposure
+        lightness_residual, fine_lightness, anomalies, seam, strip, noise_floor, exposure
     )
     return anomalies, fine_score
 
@@ -671,8 +672,7 @@ def _spots(
         As for :func:`find_anomalies`.
     """
     local = fine - np.asarray(cv2.GaussianBlur(residual, (0, 0), SPOT_SIGMAS[1]), np.float32)
-    sigma = _row_sigma(local, noise_floor * 0.5 / SPOT_SIGMAS[0])
-    signed_z: Float32Array = np.divide(local, sigma.astype(np.float32)[:, np.newaxis])
+    signed_z = _in_row_sigmas(local, noise_floor * 0.5 / SPOT_SIGMAS[0])
     score = np.abs(signed_z)
     taken = np.zeros(score.shape, bool)
     for anomaly in found:
@@ -807,6 +807,11 @@ def _z_map(
     smooth : (R, N) ndarray of float32
     """
     smooth = np.asarray(cv2.GaussianBlur(residual, (0, 0), sigma), dtype=np.float32)
-    row_sigma = _row_sigma(smooth, noise_floor * 0.5 / sigma)
-    z: Float32Array = np.divide(smooth, row_sigma.astype(np.float32)[:, np.newaxis])
-    return z, smooth
+    return _in_row_sigmas(smooth, noise_floor * 0.5 / sigma), smooth
+
+
+def _in_row_sigmas(values: Float32Array, floor: float) -> Float32Array:
+    """``values`` in units of each row's robust noise sigma (floored at ``floor``)."""
+    row_sigma = _row_sigma(values, floor)
+    z: Float32Array = np.divide(values, row_sigma.astype(np.float32)[:, np.newaxis])
+    return z
