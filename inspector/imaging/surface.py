@@ -577,14 +577,15 @@ def find_anomalies(
     candidates: list[Anomaly] = []
     for signed_z, chroma_z, score, smoothed, coarse in maps:
         tail = tail_factor(score)
-        for rows, cols in _regions(score, seam, seed=SEED_SIGMAS * tail):
+        seed = SEED_SIGMAS * tail
+        for rows, cols in _regions(score, seam, seed=seed):
             s = score[rows, cols]
             # As seen on a screen stretched to the image's exposure (1 when well exposed).
             peak_delta = _peak_delta(smoothed, colour_visibility, rows, cols) / exposure
             # Seen in colour only (its lightness alone would not have seeded it): a
             # camera's colour is noisier and blockier than its lightness (Bayer
             # demosaicing, JPEG's half-resolution chroma), so it must show more.
-            colour_only = float(np.abs(signed_z[rows, cols]).max()) < SEED_SIGMAS
+            colour_only = float(np.abs(signed_z[rows, cols]).max()) < seed
             floor = MIN_VISIBLE_COLOUR_DELTA if colour_only else MIN_VISIBLE_DELTA
             if peak_delta < floor:
                 continue
