@@ -51,7 +51,7 @@ MIN_VISIBLE_COLOUR_DELTA = 0.045
 WELL_EXPOSED_LIGHTNESS = 0.5
 #: Regions smaller than this (image px²) must reach SMALL_REGION_SIGMAS to count.
 SMALL_REGION_PX2 = 40.0
-SMALL_REGION_SIGMAS = 9.0
+SMALL_REGION_SIGMAS = 8.0
 #: Lightness (0–1) from which a surface's colour counts in full (below, proportionally).
 COLOUR_VISIBLE_LIGHTNESS = 0.3
 #: How much more a coarse region must stand out than the fine ones inside it to win.
@@ -70,7 +70,7 @@ TAIL_BLOCKS = 32
 SPOT_SIGMAS = (1.0, 2.0)
 #: A spot must reach this many sigmas of that local contrast's noise (small regions
 #: elsewhere: SMALL_REGION_SIGMAS)…
-SPOT_SEED_SIGMAS = 10.0
+SPOT_SEED_SIGMAS = 8.0
 #: …and is looked for only up to this area (image px²): larger regions are the fine and
 #: coarse scales' to find and measure.
 SPOT_MAX_AREA_PX2 = SMALL_REGION_PX2
@@ -672,7 +672,8 @@ def _spots(
     noise_floor, exposure : float
         As for :func:`find_anomalies`.
     """
-    local = fine - np.asarray(cv2.GaussianBlur(residual, (0, 0), SPOT_SIGMAS[1]), np.float32)
+    surroundings = np.asarray(cv2.GaussianBlur(residual, (0, 0), SPOT_SIGMAS[1]), np.float32)
+    local = fine - surroundings
     signed_z = _in_row_sigmas(local, noise_floor * 0.5 / SPOT_SIGMAS[0])
     score = np.abs(signed_z)
     taken = np.zeros(score.shape, bool)
@@ -685,11 +686,16 @@ def _spots(
         area = float(strip.pixel_area[rows, cols].sum())
         if area > SPOT_MAX_AREA_PX2:
             continue
-        # Seen against its surroundings, as a person sees a speck.
-        peak_delta = float(np.abs(local[rows, cols]).max()) / exposure
+        z = signed_z[rows, cols].astype(np.float64)
+        # Seen against its surroundings, as a person sees a speck: its own pixels (where
+        # it stands out at least half as much as at its peak) against the level around
+        # it. Not the difference of Gaussians itself, which keeps only a third or so of a
+        # speck a pixel or two across: a plainly visible dot would measure as faint.
+        core = np.abs(z) >= 0.5 * float(np.abs(z).max())
+        contrast = residual[rows[core], cols[core]] - surroundings[rows[core], cols[core]]
+        peak_delta = abs(float(contrast.mean())) / exposure
         if peak_delta < MIN_VISIBLE_DELTA:
             continue
-        z = signed_z[rows, cols].astype(np.float64)
         spots.append(
             Anomaly(
                 rows=rows,

@@ -432,6 +432,18 @@ def test_a_speck_on_a_blotchy_surface_is_found_against_its_surroundings(
     assert inspect_pixels(pixels).defects == ()
 
 
+@pytest.mark.parametrize("speck_factor", [0.5, 0.6])
+def test_a_plainly_visible_speck_is_not_measured_as_faint(speck_factor: float) -> None:
+    # At 0.6 of the surface's brightness the speck is about 7 L* darker than its
+    # surroundings, over twice the 3 L* visibility floor. Its difference of Gaussians
+    # keeps only about a third of that, which once made it "invisible"; its own pixels
+    # against the level around them do not.
+    (speck,) = inspect_pixels(_mottled_ring_with_speck(speck_factor)).defects
+    assert speck.type is DefectType.INCLUSION
+    x, y, w, h = speck.bbox.as_list()
+    assert x <= 241.3 <= x + w and y <= 68.6 <= y + h
+
+
 def test_the_noise_tail_factor_sees_heavy_tails_but_not_a_defect() -> None:
     rng = np.random.default_rng(0)
 
