@@ -26,6 +26,11 @@ BoolArray = npt.NDArray[np.bool_]
 CUT_DEPTH_SHARE = 0.5
 #: …and by this many of the fraction's column-to-column scatter.
 CUT_DEPTH_SIGMAS = 6.0
+#: …and what shows across it differs from the ring beside it by at least this much (RMS
+#: over the section of the Lab difference / 100, about five L* units): a real gap shows
+#: the background. Where ring and background are alike in colour (white on white), the
+#: material signal dips by chance, but the "gap" still looks like the ring beside it.
+CUT_MIN_DIFFERENCE = 0.05
 #: An edge point is an outlier beyond this many robust sigmas of the edge scatter…
 EDGE_SEED_SIGMAS = 5.0
 #: …and an outlier run grows over neighbours beyond this many.
@@ -147,7 +152,7 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
     return runs
 
 
-def find_cuts(strip: Strip) -> list[CutRun]:
+def find_cuts(strip: Strip, *, exposure: float = 1.0) -> list[CutRun]:
     """Where background crosses the whole cross-section: the ring is broken there.
 
     Two ways to see it, so both square and slanted cuts are found:
@@ -163,6 +168,10 @@ def find_cuts(strip: Strip) -> list[CutRun]:
        column only in part, so no column test sees it, but the background still runs
        through from one edge to the other — which is what a cut is. A band along the ring
        (glare, a rim) never touches both edges.
+
+    Either way, what shows across the gap must differ visibly from the ring beside it
+    (:data:`CUT_MIN_DIFFERENCE`, scaled by the image's ``exposure``; see
+    :func:`inspector.imaging.surface.exposure`).
     """
     material = strip.material >= 0.5
     material_fraction = np.mean(material, axis=0)
@@ -200,7 +209,42 @@ def find_cuts(strip: Strip) -> list[CutRun]:
         if not covered[idx].any():
             cuts.append(CutRun(start=start, stop=stop, n=n))
             covered[idx] = True
-    return cuts
+    return [
+        cut
+        for cut in cuts
+        if _difference_from_beside(strip, cut, face) >= CUT_MIN_DIFFERENCE * exposure
+    ]
+
+
+def _difference_from_beside(strip: Strip, cut: CutRun, face: int) -> float:
+    """How much what shows across a cut candidate differs from the ring beside it.
+
+    The mean profile across the section (each row averaged over the candidate's columns)
+    is compared with that of the ring beyond its faces (``face`` to ``3 · face`` columns
+    from each end): the RMS over rows of their Lab distance (/ 100; lightness alone for a
+    monochrome image).
+    """
+    n = strip.n_cols
+    gap = cut.indices()
+    beside = (
+        np.concatenate(
+            [
+                np.arange(cut.start - 3 * face, cut.start - face),
+                np.arange(cut.stop + face, cut.stop + 3 * face),
+            ]
+        )
+        % n
+    )
+    planes = [strip.lightness]
+    if strip.chroma is not None:
+        planes += [strip.chroma[:, :, 0], strip.chroma[:, :, 1]]
+    squared = np.zeros(strip.n_rows)
+    for plane in planes:
+        difference = plane[:, gap].mean(axis=1, dtype=np.float64) - plane[:, beside].mean(
+            axis=1, dtype=np.float64
+        )
+        squared += difference * difference
+    return float(np.sqrt(squared.mean()))
 
 
 def _face_columns(strip: Strip) -> int:

@@ -271,7 +271,12 @@ def _inspect_located(
     problems: list[str] = []
     if coarse.touches_border:
         problems.append("the ring runs into the image border: it cannot be inspected whole")
-    candidates = find_cuts(strip) if strip is not None else []
+    background_lightness = colour_lightness(coarse.background_color)
+    candidates = (
+        find_cuts(strip, exposure=exposure(strip, background_lightness))
+        if strip is not None
+        else []
+    )
     # The strip's material signal tells ring from background reliably only when their
     # colours differ clearly; otherwise a cut must also leave no edge to find.
     # Judged as seen with the image stretched to a good exposure, like the surface.
@@ -306,7 +311,7 @@ def _inspect_located(
         runs,
         center=center,
         quantum=quantum,
-        background_lightness=colour_lightness(coarse.background_color),
+        background_lightness=background_lightness,
     )
     defects.sort(key=lambda d: d.angle_deg)
     return RingInspection(

@@ -10,7 +10,7 @@ import pytest
 
 import inspector.imaging.engine as engine
 import inspector.imaging.surface as surface
-from inspector.imaging.edge_defects import circular_runs, find_edge_runs
+from inspector.imaging.edge_defects import circular_runs, find_cuts, find_edge_runs
 from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.engine import inspect_pixels
 from inspector.imaging.measure import caliper_diameters, edge_points, perimeter
@@ -472,3 +472,40 @@ def test_noise_clusters_of_a_heavy_tailed_sensor_are_not_defects(
     # Judged as if the noise were Gaussian, one cluster is taken for a defect.
     monkeypatch.setattr(surface, "TAIL_REFERENCE", float("inf"))
     assert len(inspect_pixels(image).defects) >= 1
+
+
+def _strip_with_material_dip(gap_lightness: float | None, scale: float = 1.0) -> surface.Strip:
+    """A front-lit ring's strip (brighter mid-section) whose material signal falls to
+    background over 21 columns; there the surface shows ``gap_lightness`` across the
+    section, or the ring's own shading when None. All lightness times ``scale``."""
+    n_rows, n_cols = 20, 2000
+    rows = np.arange(n_rows)
+    shading = 0.78 + 0.12 * np.sin(np.pi * (rows + 0.5) / n_rows)
+    lightness = np.repeat(shading[:, None], n_cols, axis=1).astype(np.float32)
+    material = np.ones((n_rows, n_cols), np.float32)
+    dip = slice(1000, 1021)
+    material[:, dip] = 0.0
+    if gap_lightness is not None:
+        lightness[:, dip] = gap_lightness
+    lightness *= np.float32(scale)
+    radius = np.repeat((200.0 + rows)[:, None], n_cols, axis=1)
+    return surface.Strip(
+        radius=radius,
+        center=(0.0, 0.0),
+        lightness=lightness,
+        chroma=None,
+        material=material,
+        pixel_area=np.ones((n_rows, n_cols)),
+    )
+
+
+def test_a_material_dip_that_still_looks_like_the_ring_is_no_cut() -> None:
+    # White on white, the material signal can dip where nothing is missing; a real gap
+    # shows the background (here 0.95 across the section), not the ring's shading.
+    (cut,) = find_cuts(_strip_with_material_dip(0.95))
+    assert (cut.start, cut.stop) == (1000, 1021)
+    assert find_cuts(_strip_with_material_dip(None)) == []
+    # A dim image (a tenth of full scale) is judged as if stretched to a good exposure.
+    dim = _strip_with_material_dip(0.95, scale=0.1)
+    assert find_cuts(dim) == []
+    assert len(find_cuts(dim, exposure=0.1)) == 1
