@@ -123,13 +123,18 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
     if profile.side is EdgeSide.INNER:
         deviation = -deviation  # positive = towards the hole = excess material
     deviation = np.nan_to_num(deviation, nan=0.0)
+    global_sigma = max(profile.noise_px, 0.15)
+    # The seed is never below this: a profile that nowhere reaches it has no run, and
+    # needs no running medians (most edges of a good ring).
+    least_seed = max(EDGE_SEED_SIGMAS * global_sigma, EDGE_MIN_DEVIATION_PX)
+    if not np.any(np.abs(deviation) >= least_seed):
+        return []
     # The edge's scatter varies around the ring (a dim side is noisier than a lit one):
     # judge each stretch against its own robust scatter, with the global one as a floor.
     # Each point's share is capped at a few global sigmas, or a long flash filling most
     # of the window would raise its own threshold above itself. Once it fills more than
     # half the window, the cap itself is the median; but a film is a plateau, smooth from
     # ray to ray, while scatter is not, so the ray-to-ray steps bound the estimate.
-    global_sigma = max(profile.noise_px, 0.15)
     window = max(31, deviation.size // 16)
     capped = np.minimum(np.abs(deviation), LOCAL_SCATTER_CAP * global_sigma)
     level_scatter = 1.4826 * circular_running_median(capped, window)

@@ -75,7 +75,7 @@ RETRACE_ROUNDS = 2
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
-ENGINE_VERSION = "1.6.0"
+ENGINE_VERSION = "1.7.0"
 
 
 def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:
