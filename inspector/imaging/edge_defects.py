@@ -39,9 +39,6 @@ EDGE_GROW_SIGMAS = 2.5
 EDGE_MIN_DEVIATION_PX = 0.8
 #: Cap on one point's contribution to the local edge scatter, in global sigmas.
 LOCAL_SCATTER_CAP = 4.0
-#: The local scatter is at most this many times what the ray-to-ray steps of the edge
-#: show (neighbouring rays share pixels and blur, so their steps understate it).
-STEP_SCATTER_FACTOR = 4.0
 #: An edge departure narrower than this many directions (about as many px of arc) is a
 #: wobble of the edge's pixels, not a feature of the rubber: on front-lit rings the
 #: rim's step and a shadow's flip-flop for a few rays. (At 30 px/mm this is 0.17 mm.)
@@ -132,15 +129,12 @@ def find_edge_runs(profile: EdgeProfile) -> list[EdgeRun]:
     # The edge's scatter varies around the ring (a dim side is noisier than a lit one):
     # judge each stretch against its own robust scatter, with the global one as a floor.
     # Each point's share is capped at a few global sigmas, or a long flash filling most
-    # of the window would raise its own threshold above itself. Once it fills more than
-    # half the window, the cap itself is the median; but a film is a plateau, smooth from
-    # ray to ray, while scatter is not, so the ray-to-ray steps bound the estimate.
-    window = max(31, deviation.size // 16)
+    # of the window would raise its own threshold above itself. (Once a film fills more
+    # than half the window the cap itself is the median and the film goes unreported.
+    # Bounding the scatter by the ray-to-ray steps, smooth along a film, found such films
+    # but also as many long false runs on weak front-lit edges; see the README.)
     capped = np.minimum(np.abs(deviation), LOCAL_SCATTER_CAP * global_sigma)
-    level_scatter = 1.4826 * circular_running_median(capped, window)
-    steps = np.minimum(np.abs(deviation - np.roll(deviation, 1)), LOCAL_SCATTER_CAP * global_sigma)
-    step_scatter = 1.4826 / np.sqrt(2.0) * circular_running_median(steps, window)
-    local = np.minimum(level_scatter, STEP_SCATTER_FACTOR * step_scatter)
+    local = 1.4826 * circular_running_median(capped, max(31, deviation.size // 16))
     sigma = np.maximum(local, global_sigma)
     seed = np.maximum(EDGE_SEED_SIGMAS * sigma, EDGE_MIN_DEVIATION_PX)
     grow = np.maximum(EDGE_GROW_SIGMAS * sigma, 0.6 * EDGE_MIN_DEVIATION_PX)

@@ -164,33 +164,6 @@ def test_edge_run_sign_means_material_added_or_missing(
     assert (DefectType.FLASH if run.excess else DefectType.NON_FILL) is expected
 
 
-def test_a_film_longer_than_the_scatter_window_is_still_found() -> None:
-    # A film 4 px thick along 120 directions, thinning out over 30 more at each end,
-    # where the local scatter is taken over 62 directions: measured by its level, the
-    # film itself is the "scatter" all along it (5 sigmas of it are above 4 px), and at
-    # its thin ends it is too thin to stand out. From ray to ray a film is smooth.
-    n = 1000
-    model = np.full(n, 200.0)
-    measured = model + np.random.default_rng(5).normal(0.0, 0.05, n)
-    film = np.zeros(n)
-    film[499:621] = 4.0
-    taper = 4.0 * np.linspace(0.0, 1.0, 31)[1:-1]
-    film[470:499] = taper
-    film[621:650] = taper[::-1]
-    profile = EdgeProfile(
-        side=EdgeSide.OUTER,
-        measured=measured + film,
-        model=model,
-        inliers=np.ones(n, bool),
-        contrast=np.ones(n),
-        blur_px=1.0,
-        noise_px=0.05,
-    )
-    (run,) = find_edge_runs(profile)
-    assert run.excess
-    assert 465 <= run.start <= 485 and 635 <= run.stop <= 655
-
-
 # --- the whole engine on generated rings -------------------------------------------------
 
 
