@@ -33,6 +33,18 @@ WORKING_SIZE = 400
 FINER_WORKING_SIZE = 1000
 #: Number of directions the coarse profile is taken in.
 COARSE_ANGLES = 360
+#: A find is irregular when fewer directions than this share hold both edges…
+REGULAR_COVERAGE = 0.95
+#: …or when its cross-section varies around the ring by more than this share of its
+#: median (standard deviation): a crescent, where only the shaded side of a ring that
+#: nearly matches the background stood out. It is then grown down to the background's
+#: noise level (see :func:`_regrown`).
+REGULAR_SECTION_SPREAD = 0.3
+#: A grown find also stands out this many background noise sigmas (and at least
+#: MIN_DISTANCE) from the background.
+GROWN_NOISE_SIGMAS = 4.0
+#: Least colour distance (0–1) that counts as standing out from the background.
+MIN_DISTANCE = 0.02
 
 
 class RingNotFound(Exception):
@@ -115,29 +127,23 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
         small = small[:, :, np.newaxis]
 
     small = np.asarray(small, dtype=np.float32)
-    foreground = _segment(small)
+    segmentation = _segment(small)
+    foreground = segmentation.foreground
     ring_mask = _largest_object(foreground)
     if ring_mask is None:
         raise NothingStandsOut("no ring found in view: nothing stands out from the background")
-
-    center = _centroid(ring_mask)
-    outer, inner = _radial_extent(ring_mask, center)
-    # Re-centre on the fitted outer edge: the centroid of a cut ring is off-centre.
-    for _ in range(2):
-        center = _refit_center(outer, center)
-        outer, inner = _radial_extent(ring_mask, center)
-
-    valid = np.isfinite(outer) & np.isfinite(inner)
-    if valid.mean() < 0.5:
+    found = _trace(ring_mask)
+    if found.coverage < 0.5:
         raise RingNotFound("no ring found in view: the largest object is not ring-shaped")
-    outer_fit = fit_radius_profile(outer, order=4)
-    inner_fit = fit_radius_profile(inner, order=4)
-    cross = outer_fit - inner_fit
-    if median(cross) < 1.5 or median(inner_fit) < 1.0:
-        raise RingNotFound("no ring found in view: the object found has no central hole")
-    # A ring's hole is a large part of its extent; a blob (a pellet, a smudge) is not a ring.
-    if median(inner_fit) < 0.15 * median(outer_fit):
-        raise RingNotFound("no ring found in view: the object found has no central hole")
+    problem = found.problem()
+    if problem is not None:
+        raise RingNotFound(problem)
+    if found.irregular():
+        regrown = _regrown(segmentation)
+        if regrown is not None and regrown[1].more_regular_than(found):
+            foreground, found = regrown
+            ring_mask = found.mask
+    center, outer_fit, inner_fit = found.center, found.outer_fit, found.inner_fit
 
     ring_color, background_color = _typical_colors(small, ring_mask, foreground)
     small_h, small_w = ring_mask.shape
@@ -159,6 +165,90 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
         background_color=background_color,
         touches_border=touches,
     )
+
+
+@dataclass(frozen=True)
+class _Find:
+    """A candidate ring in the reduced image: its mask, centre and edge radii."""
+
+    mask: npt.NDArray[np.bool_]
+    center: tuple[float, float]
+    coverage: float
+    outer_fit: npt.NDArray[np.float64]
+    inner_fit: npt.NDArray[np.float64]
+
+    def problem(self) -> str | None:
+        """Why this is no ring, for a person; None when it may be one."""
+        if median(self.outer_fit - self.inner_fit) < 1.5 or median(self.inner_fit) < 1.0:
+            return "no ring found in view: the object found has no central hole"
+        # A ring's hole is a large part of its extent; a blob (a pellet, a smudge) is not.
+        if median(self.inner_fit) < 0.15 * median(self.outer_fit):
+            return "no ring found in view: the object found has no central hole"
+        return None
+
+    def section_spread(self) -> float:
+        """Standard deviation of the cross-section around the ring over its median."""
+        cross = self.outer_fit - self.inner_fit
+        return float(np.std(cross)) / max(float(median(cross)), 1e-6)
+
+    def irregular(self) -> bool:
+        """Whether the find looks like part of a ring (see REGULAR_SECTION_SPREAD)."""
+        return self.coverage < REGULAR_COVERAGE or self.section_spread() > REGULAR_SECTION_SPREAD
+
+    def more_regular_than(self, other: _Find) -> bool:
+        """Whether this find's cross-section is more even than ``other``'s, holding both
+        edges in (nearly) as many directions."""
+        return (
+            self.section_spread() < other.section_spread()
+            and self.coverage >= other.coverage - 0.02
+        )
+
+
+def _trace(ring_mask: npt.NDArray[np.bool_]) -> _Find:
+    """Centre and edge radii of a ring mask."""
+    center = _centroid(ring_mask)
+    outer, inner = _radial_extent(ring_mask, center)
+    # Re-centre on the fitted outer edge: the centroid of a cut ring is off-centre.
+    for _ in range(2):
+        center = _refit_center(outer, center)
+        outer, inner = _radial_extent(ring_mask, center)
+    coverage = float((np.isfinite(outer) & np.isfinite(inner)).mean())
+    if coverage < 0.5:
+        empty = np.full(COARSE_ANGLES, np.nan)
+        return _Find(ring_mask, center, coverage, empty, empty)
+    return _Find(
+        mask=ring_mask,
+        center=center,
+        coverage=coverage,
+        outer_fit=fit_radius_profile(outer, order=4),
+        inner_fit=fit_radius_profile(inner, order=4),
+    )
+
+
+def _regrown(segmentation: _Segmentation) -> tuple[npt.NDArray[np.bool_], _Find] | None:
+    """The first find grown over everything joined to it that stands out from the
+    background's noise (hysteresis from Otsu's threshold down to ``low``).
+
+    A white ring on a light field lit from one side differs from the background mostly
+    on its shaded side; Otsu's split keeps only that crescent, whose centre and radii are
+    far off. The lit side still differs by more than the noise. None when growing reaches
+    the image border (the background itself) or gives no ring.
+    """
+    weak = (segmentation.distance > segmentation.low).astype(np.uint8)
+    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    joined = np.zeros(count, bool)
+    joined[np.unique(labels[segmentation.foreground])] = True
+    joined[0] = False
+    grown: npt.NDArray[np.bool_] = joined[labels]
+    if (grown & segmentation.frame).any():
+        return None
+    ring_mask = _largest_object(grown)
+    if ring_mask is None:
+        return None
+    found = _trace(ring_mask)
+    if found.coverage < 0.5 or found.problem() is not None:
+        return None
+    return grown, found
 
 
 def _reduce(pixels: npt.NDArray[Any], factor: float) -> npt.NDArray[Any]:
@@ -200,10 +290,33 @@ def _reduce(pixels: npt.NDArray[Any], factor: float) -> npt.NDArray[Any]:
 _REDUCE_BAND_BYTES = 2 << 20
 
 
+@dataclass(frozen=True)
+class _Segmentation:
+    """The reduced image split into foreground and a smoothly varying background.
+
+    Attributes
+    ----------
+    foreground : (h, w) ndarray of bool
+        Where the colour distance from the background exceeds Otsu's threshold (and at
+        least the noise floor ``low``).
+    distance : (h, w) ndarray of float32
+        Colour distance from the fitted background surface.
+    low : float
+        The least distance that stands out from the background's own noise.
+    frame : (h, w) ndarray of bool
+        The image border the background is first taken from.
+    """
+
+    foreground: npt.NDArray[np.bool_]
+    distance: npt.NDArray[np.float32]
+    low: float
+    frame: npt.NDArray[np.bool_]
+
+
 def _segment(
     small: FloatImage,
-) -> npt.NDArray[np.bool_]:
-    """Split foreground from a smoothly varying background; return the foreground mask."""
+) -> _Segmentation:
+    """Split foreground from a smoothly varying background."""
     height, width = small.shape[:2]
     border = max(2, int(0.03 * min(height, width)))
     frame = np.ones((height, width), bool)
@@ -214,6 +327,8 @@ def _segment(
 
     background_mask = frame
     foreground = np.zeros((height, width), bool)
+    distance = np.zeros((height, width), np.float32)
+    low = MIN_DISTANCE
     for _ in range(2):
         model = _fit_background_surface(small, background_mask)
         distance = _colour_distance(planes, model)
@@ -225,14 +340,15 @@ def _segment(
         noise = _robust_sigma(distance.ravel()[background_index])
         # Otsu splits any image in two; demand that the split stands well above the
         # background's own variation so an empty field of view finds nothing.
-        threshold = max(threshold, 4.0 * noise, 0.02)
+        low = max(GROWN_NOISE_SIGMAS * noise, MIN_DISTANCE)
+        threshold = max(threshold, low)
         foreground = distance > threshold
         background_mask = ~cv2.dilate(
             foreground.astype(np.uint8), np.ones((5, 5), np.uint8)
         ).astype(bool)
         if background_mask.sum() < 0.05 * height * width:
             break
-    return foreground
+    return _Segmentation(foreground=foreground, distance=distance, low=low, frame=frame)
 
 
 def _colour_distance(planes: list[FloatImage], model: list[FloatImage]) -> npt.NDArray[np.float32]:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import inspector.imaging.engine as engine
+import inspector.imaging.locate as locate
 import inspector.imaging.surface as surface
 from inspector.imaging.edge_defects import circular_runs, find_cuts, find_edge_runs
 from inspector.imaging.edges import EdgeProfile, EdgeSide
@@ -509,3 +510,37 @@ def test_a_material_dip_that_still_looks_like_the_ring_is_no_cut() -> None:
     dim = _strip_with_material_dip(0.95, scale=0.1)
     assert find_cuts(dim) == []
     assert len(find_cuts(dim, exposure=0.1)) == 1
+
+
+def _white_ring_lit_from_one_side() -> np.ndarray:
+    """A white ring on a white field (both 0.8 in linear light) lit from one side: one
+    half shaded by up to 0.3, and both rims by 0.1, so only the shaded side stands out
+    much from the background."""
+    _, coverage = annulus(noise=0.0)
+    rows, cols = np.mgrid[0 : coverage.shape[0], 0 : coverage.shape[1]]
+    theta = np.arctan2(-(rows - 198.6), cols - 241.3)
+    across = np.clip((np.hypot(rows - 198.6, cols - 241.3) - 110.0) / 40.0, 0.0, 1.0)
+    ring = 0.8 - 0.3 * np.clip(np.cos(theta - 0.3), 0.0, None) - 0.1 * (1 - np.sin(np.pi * across))
+    linear = cv2.GaussianBlur(
+        (0.8 * (1 - coverage) + ring * coverage).astype(np.float32), (0, 0), 0.8
+    )
+    return encode(linear + np.random.default_rng(1).normal(0.0, 0.004, coverage.shape))
+
+
+def test_a_ring_found_only_on_its_shaded_side_is_grown_to_the_whole_ring(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pixels = _white_ring_lit_from_one_side()
+    coarse = locate.locate_ring(pixels)
+    assert coarse.center == pytest.approx((241.3, 198.6), abs=2.0)
+    assert float(np.median(coarse.outer_radius)) == pytest.approx(150.0, abs=4.0)
+    assert float(np.median(coarse.inner_radius)) == pytest.approx(110.0, abs=4.0)
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    assert ring.center_px == pytest.approx((241.3, 198.6), abs=1.0)
+
+    # Otsu's split alone keeps a crescent on the shaded side: centre tens of px off.
+    monkeypatch.setattr(locate, "REGULAR_SECTION_SPREAD", float("inf"))
+    monkeypatch.setattr(locate, "REGULAR_COVERAGE", 0.0)
+    crescent = locate.locate_ring(pixels)
+    assert math.dist(crescent.center, (241.3, 198.6)) > 20.0
