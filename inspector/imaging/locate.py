@@ -139,7 +139,7 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
     if problem is not None:
         raise RingNotFound(problem)
     if found.irregular():
-        regrown = _regrown(segmentation)
+        regrown = _regrown(segmentation, ring_mask)
         if regrown is not None and regrown[1].more_regular_than(found):
             foreground, found = regrown
             ring_mask = found.mask
@@ -225,9 +225,11 @@ def _trace(ring_mask: npt.NDArray[np.bool_]) -> _Find:
     )
 
 
-def _regrown(segmentation: _Segmentation) -> tuple[npt.NDArray[np.bool_], _Find] | None:
-    """The first find grown over everything joined to it that stands out from the
-    background's noise (hysteresis from Otsu's threshold down to ``low``).
+def _regrown(
+    segmentation: _Segmentation, first: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.bool_], _Find] | None:
+    """The first find's mask grown over everything joined to it that stands out from
+    the background's noise (hysteresis from Otsu's threshold down to ``low``).
 
     A white ring on a light field lit from one side differs from the background mostly
     on its shaded side; Otsu's split keeps only that crescent, whose centre and radii are
@@ -237,7 +239,7 @@ def _regrown(segmentation: _Segmentation) -> tuple[npt.NDArray[np.bool_], _Find]
     weak = (segmentation.distance > segmentation.low).astype(np.uint8)
     count, labels = cv2.connectedComponents(weak, connectivity=8)
     joined = np.zeros(count, bool)
-    joined[np.unique(labels[segmentation.foreground])] = True
+    joined[np.unique(labels[first])] = True
     joined[0] = False
     grown: npt.NDArray[np.bool_] = joined[labels]
     if (grown & segmentation.frame).any():
