@@ -271,12 +271,11 @@ def _inspect_located(
     problems: list[str] = []
     if coarse.touches_border:
         problems.append("the ring runs into the image border: it cannot be inspected whole")
-    background_lightness = colour_lightness(coarse.background_color)
-    candidates = (
-        find_cuts(strip, exposure=exposure(strip, background_lightness))
-        if strip is not None
-        else []
+    # How well exposed the image is, as the surface and the cut check judge visibility.
+    seen_exposure = (
+        exposure(strip, colour_lightness(coarse.background_color)) if strip is not None else 1.0
     )
+    candidates = find_cuts(strip, exposure=seen_exposure) if strip is not None else []
     # The strip's material signal tells ring from background reliably only when their
     # colours differ clearly; otherwise a cut must also leave no edge to find.
     # Judged as seen with the image stretched to a good exposure, like the surface.
@@ -311,7 +310,7 @@ def _inspect_located(
         runs,
         center=center,
         quantum=quantum,
-        background_lightness=background_lightness,
+        seen_exposure=seen_exposure,
     )
     defects.sort(key=lambda d: d.angle_deg)
     return RingInspection(
@@ -402,7 +401,7 @@ def _collect_defects(
     *,
     center: tuple[float, float],
     quantum: float,
-    background_lightness: float,
+    seen_exposure: float,
 ) -> list[Defect]:
     """Turn cuts, edge runs and surface anomalies into defects, each found once."""
     mid_radius = float(strip.radius.mean())
@@ -412,9 +411,7 @@ def _collect_defects(
 
     runs = [r for r in runs if not any(_run_interval(r).overlaps(arc) for arc in near_cut)]
 
-    anomalies, _ = find_anomalies(
-        strip, noise_floor=quantum, exposure=exposure(strip, background_lightness)
-    )
+    anomalies, _ = find_anomalies(strip, noise_floor=quantum, exposure=seen_exposure)
     anomalies = [
         a
         for a in _merge_neighbours(anomalies, strip)

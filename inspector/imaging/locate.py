@@ -40,9 +40,10 @@ REGULAR_COVERAGE = 0.95
 #: nearly matches the background stood out. It is then grown down to the background's
 #: noise level (see :func:`_regrown`).
 REGULAR_SECTION_SPREAD = 0.3
-#: A grown find also stands out this many background noise sigmas (and at least
-#: MIN_DISTANCE) from the background.
-GROWN_NOISE_SIGMAS = 4.0
+#: What stands out from the background does so by this many of the background's noise
+#: sigmas (and at least MIN_DISTANCE): the floor under Otsu's threshold, and the level an
+#: irregular find is grown down to.
+NOISE_SIGMAS = 4.0
 #: Least colour distance (0–1) that counts as standing out from the background.
 MIN_DISTANCE = 0.02
 
@@ -133,7 +134,7 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
     if ring_mask is None:
         raise NothingStandsOut("no ring found in view: nothing stands out from the background")
     found = _trace(ring_mask)
-    if found.coverage < 0.5:
+    if found is None:
         raise RingNotFound("no ring found in view: the largest object is not ring-shaped")
     problem = found.problem()
     if problem is not None:
@@ -204,8 +205,9 @@ class _Find:
         )
 
 
-def _trace(ring_mask: npt.NDArray[np.bool_]) -> _Find:
-    """Centre and edge radii of a ring mask."""
+def _trace(ring_mask: npt.NDArray[np.bool_]) -> _Find | None:
+    """Centre and edge radii of a ring mask; None when fewer than half the directions
+    from its centre meet both of its edges (not ring-shaped)."""
     center = _centroid(ring_mask)
     outer, inner = _radial_extent(ring_mask, center)
     # Re-centre on the fitted outer edge: the centroid of a cut ring is off-centre.
@@ -214,8 +216,7 @@ def _trace(ring_mask: npt.NDArray[np.bool_]) -> _Find:
         outer, inner = _radial_extent(ring_mask, center)
     coverage = float((np.isfinite(outer) & np.isfinite(inner)).mean())
     if coverage < 0.5:
-        empty = np.full(COARSE_ANGLES, np.nan)
-        return _Find(ring_mask, center, coverage, empty, empty)
+        return None
     return _Find(
         mask=ring_mask,
         center=center,
@@ -248,7 +249,7 @@ def _regrown(
     if ring_mask is None:
         return None
     found = _trace(ring_mask)
-    if found.coverage < 0.5 or found.problem() is not None:
+    if found is None or found.problem() is not None:
         return None
     return grown, found
 
@@ -342,7 +343,7 @@ def _segment(
         noise = _robust_sigma(distance.ravel()[background_index])
         # Otsu splits any image in two; demand that the split stands well above the
         # background's own variation so an empty field of view finds nothing.
-        low = max(GROWN_NOISE_SIGMAS * noise, MIN_DISTANCE)
+        low = max(NOISE_SIGMAS * noise, MIN_DISTANCE)
         threshold = max(threshold, low)
         foreground = distance > threshold
         background_mask = ~cv2.dilate(
