@@ -46,6 +46,9 @@ REGULAR_SECTION_SPREAD = 0.3
 NOISE_SIGMAS = 4.0
 #: Least colour distance (0–1) that counts as standing out from the background.
 MIN_DISTANCE = 0.02
+#: An irregular find is grown down to these multiples of that floor, the lowest first
+#: that does not run into the image border (the background itself), below Otsu's level.
+GROW_LEVELS = (1.0, 1.5, 2.0, 3.0, 4.0)
 
 
 class RingNotFound(Exception):
@@ -234,16 +237,23 @@ def _regrown(
 
     A white ring on a light field lit from one side differs from the background mostly
     on its shaded side; Otsu's split keeps only that crescent, whose centre and radii are
-    far off. The lit side still differs by more than the noise. None when growing reaches
-    the image border (the background itself) or gives no ring.
+    far off. The lit side still differs by more than the noise. Grown to the noise floor
+    the find can run into the image border along faint background (shading, a fibre); the
+    lowest of :data:`GROW_LEVELS` that does not is taken. None when every level does, or
+    the grown find is no ring.
     """
-    weak = (segmentation.distance > segmentation.low).astype(np.uint8)
-    count, labels = cv2.connectedComponents(weak, connectivity=8)
-    joined = np.zeros(count, bool)
-    joined[np.unique(labels[first])] = True
-    joined[0] = False
-    grown: npt.NDArray[np.bool_] = joined[labels]
-    if (grown & segmentation.frame).any():
+    for level in segmentation.low * np.array(GROW_LEVELS):
+        if level >= segmentation.threshold:
+            return None
+        weak = (segmentation.distance > level).astype(np.uint8)
+        count, labels = cv2.connectedComponents(weak, connectivity=8)
+        joined = np.zeros(count, bool)
+        joined[np.unique(labels[first])] = True
+        joined[0] = False
+        grown: npt.NDArray[np.bool_] = joined[labels]
+        if not (grown & segmentation.frame).any():
+            break
+    else:
         return None
     ring_mask = _largest_object(grown)
     if ring_mask is None:
@@ -313,6 +323,7 @@ class _Segmentation:
     foreground: npt.NDArray[np.bool_]
     distance: npt.NDArray[np.float32]
     low: float
+    threshold: float
     frame: npt.NDArray[np.bool_]
 
 
@@ -331,7 +342,7 @@ def _segment(
     background_mask = frame
     foreground = np.zeros((height, width), bool)
     distance = np.zeros((height, width), np.float32)
-    low = MIN_DISTANCE
+    low = threshold = MIN_DISTANCE
     for _ in range(2):
         model = _fit_background_surface(small, background_mask)
         distance = _colour_distance(planes, model)
@@ -351,7 +362,9 @@ def _segment(
         ).astype(bool)
         if background_mask.sum() < 0.05 * height * width:
             break
-    return _Segmentation(foreground=foreground, distance=distance, low=low, frame=frame)
+    return _Segmentation(
+        foreground=foreground, distance=distance, low=low, threshold=threshold, frame=frame
+    )
 
 
 def _colour_distance(planes: list[FloatImage], model: list[FloatImage]) -> npt.NDArray[np.float32]:

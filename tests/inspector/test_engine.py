@@ -544,3 +544,34 @@ def test_a_ring_found_only_on_its_shaded_side_is_grown_to_the_whole_ring(
     monkeypatch.setattr(locate, "REGULAR_COVERAGE", 0.0)
     crescent = locate.locate_ring(pixels)
     assert math.dist(crescent.center, (241.3, 198.6)) > 20.0
+
+
+def test_growing_a_partial_find_stops_short_of_the_background() -> None:
+    # Colour distance from the background: a crescent clearly out (0.5), the rest of the
+    # ring just out (0.08), and a faint streak of background (0.05) joining the ring to
+    # the image border. Grown to the noise floor (0.04) the find would run into the
+    # border, i.e. take in background; one level up (0.06) it is the whole ring.
+    height, width = 200, 240
+    rows, cols = np.mgrid[0:height, 0:width]
+    radius = np.hypot(cols - 120.0, rows - 100.0)
+    ring = (radius >= 55.0) & (radius <= 75.0)
+    crescent = ring & (cols > 140)
+    distance = np.where(ring, 0.08, 0.0)
+    distance[crescent] = 0.5
+    distance[98:103, :45] = 0.05  # the streak, from the left border to the ring
+    frame = np.ones((height, width), bool)
+    frame[6:-6, 6:-6] = False
+    segmentation = locate._Segmentation(
+        foreground=distance > 0.3,
+        distance=distance.astype(np.float32),
+        low=0.04,
+        threshold=0.3,
+        frame=frame,
+    )
+    regrown = locate._regrown(segmentation, crescent)
+    assert regrown is not None
+    grown, found = regrown
+    assert grown[ring].all() and not grown[98:103, :40].any()
+    assert found.center == pytest.approx((120.0, 100.0), abs=1.0)
+    assert float(np.median(found.outer_fit)) == pytest.approx(76.0, abs=1.5)
+    assert float(np.median(found.inner_fit)) == pytest.approx(55.0, abs=1.5)
