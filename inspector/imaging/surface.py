@@ -687,11 +687,12 @@ def _spots(
         if area > SPOT_MAX_AREA_PX2:
             continue
         z = signed_z[rows, cols].astype(np.float64)
+        strength = np.abs(z)
         # Seen against its surroundings, as a person sees a speck: its own pixels (where
         # it stands out at least half as much as at its peak) against the level around
         # it. Not the difference of Gaussians itself, which keeps only a third or so of a
         # speck a pixel or two across: a plainly visible dot would measure as faint.
-        core = np.abs(z) >= 0.5 * float(np.abs(z).max())
+        core = strength >= 0.5 * float(strength.max())
         contrast = residual[rows[core], cols[core]] - surroundings[rows[core], cols[core]]
         peak_delta = abs(float(contrast.mean())) / exposure
         if peak_delta < MIN_VISIBLE_DELTA:
@@ -702,7 +703,7 @@ def _spots(
                 cols=cols,
                 signed_z=z,
                 chroma_z=np.zeros_like(z),
-                score=np.abs(z),
+                score=strength,
                 peak_delta=peak_delta,
             )
         )
