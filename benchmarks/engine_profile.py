@@ -47,7 +47,7 @@ from inspector.synth import generate_set  # noqa: E402
 
 #: The engine's module-level names that are timed, and the stage each counts to.
 STAGES = {
-    "locate_ring": "locate",
+    "locate_readings": "locate",
     "linear_light": "linear light",
     "measure_edge": "edges (2)",
     "build_strip": "strip",

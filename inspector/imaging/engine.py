@@ -33,7 +33,7 @@ from inspector.imaging.edges import (
 )
 from inspector.imaging.impulses import remove_impulses
 from inspector.imaging.load import to_float
-from inspector.imaging.locate import CoarseRing, RingNotFound, locate_ring
+from inspector.imaging.locate import CoarseRing, RingNotFound, RingReadings, locate_readings
 from inspector.imaging.measure import ring_geometry
 from inspector.imaging.polar import angles_for, median
 from inspector.imaging.results import BBox, Defect, DefectType, RingInspection, Where
@@ -72,6 +72,12 @@ CONCENTRIC_MIN_SAGITTA_PX = 3.0
 SEARCH_REACH = 0.5
 #: Rounds of tracing an off-course edge again along its partner (see :mod:`concentric`).
 RETRACE_ROUNDS = 2
+#: Edges whose section varies around the ring by more than this (standard deviation over
+#: median) are traced again along the locator's second reading of the ring, if it has
+#: one; a well-traced ring's section varies by about a tenth of it.
+UNEVEN_SECTION = 0.01
+#: …and the second reading is taken only if its section varies by at least this much less.
+SAME_SPREAD = 0.002
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
@@ -96,10 +102,10 @@ def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:
         pixels = pixels[:, :, 0]
     shape = (int(pixels.shape[0]), int(pixels.shape[1]))
     try:
-        coarse = locate_ring(pixels)
+        readings = locate_readings(pixels)
     except RingNotFound as exc:
         return RingInspection(image_shape=shape, ring=None, problems=(str(exc),))
-    return _inspect_located(pixels, coarse, shape=shape, quantum=quantum)
+    return _inspect_located(pixels, readings, shape=shape, quantum=quantum)
 
 
 def warm_up() -> None:
@@ -177,14 +183,76 @@ class _Interval:
         return False
 
 
+@dataclass(frozen=True)
+class _TracedEdges:
+    """Both edges of the ring as measured along one coarse reading of it.
+
+    Attributes
+    ----------
+    coarse : CoarseRing
+        The reading the edges were searched along.
+    pixels : ndarray
+        The image, with sensor impulses removed around the ring.
+    linear : (h, w) ndarray of float32
+        The square around the ring in linear light, projected on the reading's
+        ring/background colour axis.
+    local : tuple of float
+        The ring's centre in ``linear``'s pixels.
+    outer, inner : EdgeProfile
+        The refined edges, in directions about ``local``.
+    """
+
+    coarse: CoarseRing
+    pixels: npt.NDArray[Any]
+    linear: npt.NDArray[np.float32]
+    local: tuple[float, float]
+    outer: EdgeProfile
+    inner: EdgeProfile
+
+    def section_spread(self) -> float:
+        """Standard deviation of the cross-section around the ring over its median.
+
+        An O-ring's cross-section is the same all round, even when the free ring is
+        oval: both edges move together. Edges that follow something else (a shading
+        band, a shadow) vary in section around the ring.
+        """
+        section = self.outer.model - self.inner.model
+        return float(np.std(section)) / max(float(median(section)), 1e-6)
+
+
 def _inspect_located(
     pixels: npt.NDArray[Any],
-    coarse: CoarseRing,
+    readings: RingReadings,
     *,
     shape: tuple[int, int],
     quantum: float,
 ) -> RingInspection:
-    """Everything after the coarse location."""
+    """Everything after the coarse location.
+
+    The edges are traced along the first reading of the ring. Where they vary in section
+    around the ring by more than UNEVEN_SECTION (or could not be traced) and the locator
+    has a second reading, they are traced along that too, and the pair whose section is
+    the more even (the first on a near tie) is kept.
+    """
+    traced = _trace_edges(pixels, readings.first, shape=shape)
+    if isinstance(traced, str) or traced.section_spread() > UNEVEN_SECTION:
+        second = readings.second()
+        if second is not None:
+            other = _trace_edges(pixels, second, shape=shape)
+            if isinstance(traced, str) or (
+                not isinstance(other, str)
+                and other.section_spread() < traced.section_spread() - SAME_SPREAD
+            ):
+                traced = other
+    if isinstance(traced, str):
+        return RingInspection(image_shape=shape, ring=None, problems=(traced,))
+    return _inspect_traced(traced, shape=shape, quantum=quantum)
+
+
+def _trace_edges(
+    pixels: npt.NDArray[Any], coarse: CoarseRing, *, shape: tuple[int, int]
+) -> _TracedEdges | str:
+    """Both edges measured along one coarse reading, or why they could not be."""
     center = coarse.center
     if pixels.dtype == np.uint8:
         # The median colours commute with the monotonic transfer curve.
@@ -246,17 +314,25 @@ def _inspect_located(
     outer, inner = _concentric_edges(linear, local, outer, inner, cross=cross, slack=slack)
     for profile in (outer, inner):
         if _coverage(profile) < MIN_EDGE_COVERAGE:
-            return RingInspection(
-                image_shape=shape,
-                ring=None,
-                problems=(
-                    f"the ring's {profile.side.value} edge could not be traced around the "
-                    "ring (too little contrast with the background)",
-                ),
+            return (
+                f"the ring's {profile.side.value} edge could not be traced around the "
+                "ring (too little contrast with the background)"
             )
     # Where the ring's shading runs up to its rim (front light), the slope peak lies inside
     # the ring: a fitted model of the profile across each edge puts it where it ends.
     outer, inner = refine_edges(linear, local, outer, inner)
+    return _TracedEdges(
+        coarse=coarse, pixels=pixels, linear=linear, local=local, outer=outer, inner=inner
+    )
+
+
+def _inspect_traced(
+    traced: _TracedEdges, *, shape: tuple[int, int], quantum: float
+) -> RingInspection:
+    """Strip, cuts, edge runs and surface defects of a ring whose edges are measured."""
+    coarse, pixels, linear, local = traced.coarse, traced.pixels, traced.linear, traced.local
+    outer, inner = traced.outer, traced.inner
+    center = coarse.center
     blur = max(outer.blur_px, inner.blur_px)
     weights, offset, colour_contrast = contrast_signal(coarse)
     strip = build_strip(

@@ -15,6 +15,7 @@ for each direction, the radial run that is the ring's cross-section.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,9 @@ MIN_DISTANCE = 0.02
 #: An irregular find is grown down to these multiples of that floor, the lowest first
 #: that does not run into the image border (the background itself), below Otsu's level.
 GROW_LEVELS = (1.0, 1.5, 2.0, 3.0, 4.0)
+#: Two finds whose centres and median edge radii agree to within this many reduced
+#: pixels (about the coarse outline's own precision) are one reading of the ring.
+SAME_FIND_PX = 1.0
 
 
 class RingNotFound(Exception):
@@ -85,7 +89,7 @@ class CoarseRing:
 
 
 def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
-    """Find the ring in an image.
+    """Find the ring in an image: the first reading of :func:`locate_readings`.
 
     Parameters
     ----------
@@ -96,6 +100,49 @@ def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
     -------
     CoarseRing
         Colours are float in [0, 1], scaled by dtype, in the image's own encoding.
+
+    Raises
+    ------
+    RingNotFound
+        When nothing ring-shaped stands out from the background.
+    """
+    return locate_readings(pixels).first
+
+
+@dataclass(frozen=True)
+class RingReadings:
+    """The ring as located, and a second reading of it where the image leaves room.
+
+    Attributes
+    ----------
+    first : CoarseRing
+        What stands out clearly from the background (Otsu's split), or, where that is
+        only part of a ring (see :meth:`_Find.irregular`), the same find grown down to
+        the background's noise (:func:`_regrown`) if that is more even.
+    """
+
+    first: CoarseRing
+    _second: Callable[[], CoarseRing | None]
+
+    def second(self) -> CoarseRing | None:
+        """The clear split grown down to the background's noise, where it differs from
+        the first reading; else None. Computed on demand (a few ms).
+
+        A ring whose lit side nearly matches a light field can stand out all round only
+        by its shaded band: a thin but regular find, off the true ring. Which reading is
+        the ring is judged from the edges measured along each (see
+        :mod:`inspector.imaging.engine`).
+        """
+        return self._second()
+
+
+def locate_readings(pixels: npt.NDArray[Any]) -> RingReadings:
+    """Find the ring in an image (see :class:`RingReadings`).
+
+    Parameters
+    ----------
+    pixels : (H, W) or (H, W, C) ndarray of uint8, uint16 or float32 in [0, 1]
+        The whole image; not modified.
 
     Raises
     ------
@@ -118,8 +165,9 @@ def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
             raise coarse_failure from None
 
 
-def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
-    """:func:`locate_ring` on a copy reduced to ``working_size`` px on its longer side."""
+def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> RingReadings:
+    """:func:`locate_readings` on a copy reduced to ``working_size`` px on its longer
+    side."""
     height, width = pixels.shape[:2]
     factor = min(1.0, working_size / max(height, width))
     reduced = _reduce(pixels, factor) if factor < 1.0 else pixels.copy()
@@ -132,8 +180,7 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
 
     small = np.asarray(small, dtype=np.float32)
     segmentation = _segment(small)
-    foreground = segmentation.foreground
-    ring_mask = _largest_object(foreground)
+    ring_mask = _largest_object(segmentation.foreground)
     if ring_mask is None:
         raise NothingStandsOut("no ring found in view: nothing stands out from the background")
     found = _trace(ring_mask)
@@ -145,12 +192,25 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> CoarseRing:
     if found.irregular():
         regrown = _regrown(segmentation, ring_mask)
         if regrown is not None and regrown[1].more_regular_than(found):
-            foreground, found = regrown
-            ring_mask = found.mask
-    center, outer_fit, inner_fit = found.center, found.outer_fit, found.inner_fit
+            grown_mask, grown = regrown
+            return RingReadings(_coarse_ring(small, grown_mask, grown, factor), lambda: None)
 
-    ring_color, background_color = _typical_colors(small, ring_mask, foreground)
-    small_h, small_w = ring_mask.shape
+    def second() -> CoarseRing | None:
+        regrown = _regrown(segmentation, ring_mask)
+        if regrown is None or _same_find(regrown[1], found):
+            return None
+        return _coarse_ring(small, regrown[0], regrown[1], factor)
+
+    return RingReadings(_coarse_ring(small, segmentation.foreground, found, factor), second)
+
+
+def _coarse_ring(
+    small: FloatImage, foreground: npt.NDArray[np.bool_], found: _Find, factor: float
+) -> CoarseRing:
+    """A find in the reduced image as a :class:`CoarseRing` in full-image pixels."""
+    center, outer_fit, inner_fit = found.center, found.outer_fit, found.inner_fit
+    ring_color, background_color = _typical_colors(small, found.mask, foreground)
+    small_h, small_w = found.mask.shape
     angles = np.linspace(0, 2 * np.pi, COARSE_ANGLES, endpoint=False)
     xs = center[0] + outer_fit * np.cos(angles)
     ys = center[1] - outer_fit * np.sin(angles)
@@ -206,6 +266,17 @@ class _Find:
             self.section_spread() < other.section_spread()
             and self.coverage >= other.coverage - 0.02
         )
+
+
+def _same_find(first: _Find, second: _Find) -> bool:
+    """Whether two finds are one reading of the ring (see SAME_FIND_PX)."""
+    differences = (
+        first.center[0] - second.center[0],
+        first.center[1] - second.center[1],
+        median(first.outer_fit) - median(second.outer_fit),
+        median(first.inner_fit) - median(second.inner_fit),
+    )
+    return max(abs(float(d)) for d in differences) < SAME_FIND_PX
 
 
 def _trace(ring_mask: npt.NDArray[np.bool_]) -> _Find | None:

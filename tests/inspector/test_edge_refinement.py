@@ -112,8 +112,10 @@ def test_the_body_edge_beside_a_far_brighter_glare_band_is_the_edge(
     assert ring.inner_diameter_px == pytest.approx(220.0, abs=0.5)
 
     # Judged only against the ray's strongest step, the body's edge is too weak: the
-    # glare band's flank is taken for the edge, several px inside the ring.
+    # glare band's flank is taken for the edge, several px inside the ring (along the
+    # clear split alone: the find grown to the noise would also lead to the body's edge).
     monkeypatch.setattr(edges, "SHARP_STEP_PX", 0.0)
+    monkeypatch.setattr(locate, "SAME_FIND_PX", float("inf"))
     glare_only = inspect_pixels(pixels).ring
     assert glare_only is not None
     assert glare_only.outer_diameter_px < 295.0
@@ -267,8 +269,10 @@ def test_edges_off_course_on_opposite_sides_are_both_traced_again(
     # first found on the glare band, on the other side the inner edge is. Each is traced
     # again along its partner where that partner is right. (The body's own sharp edge
     # beside the glare now finds both edges at once here; without it, as where the body's
-    # edge is soft, the first trace goes off course.)
+    # edge is soft, the first trace goes off course. The find grown to the background's
+    # noise, a second reading, also leads to both edges: only the first is looked at.)
     monkeypatch.setattr(edges, "SHARP_STEP_PX", 0.0)
+    monkeypatch.setattr(locate, "SAME_FIND_PX", float("inf"))
     image, truth = render_raw(scene_for_index(2718, 49))
     _assert_measured_as_drawn(image, truth, tolerance_px=1.0)
 
@@ -288,7 +292,9 @@ def test_an_edge_beyond_its_first_band_is_found_in_a_wider_one(
     # A white ring on a grey field lit from the side: the coarse find takes only its lit
     # core, so the true outer edge lies at the far end of its first search band (a band
     # of a third of the cross-section; the usual half reaches this ring's edge at once).
+    # Only that find is looked at: grown to the background's noise it holds the ring.
     monkeypatch.setattr(engine, "SEARCH_REACH", 0.35)
+    monkeypatch.setattr(locate, "SAME_FIND_PX", float("inf"))
     scene = scene_for_index(31337, 0)
     image, truth = render_raw(scene)
     _assert_measured_as_drawn(image, truth, tolerance_px=1.5)
@@ -360,6 +366,8 @@ def test_the_edge_search_reaches_past_a_glare_band_taken_for_the_rim(
 ) -> None:
     # A black ring on a light field lit from the front: the coarse outline follows the
     # glare band, and the true edges lie more than a third of a cross-section beyond it.
+    # Only that outline is looked at: grown to the background's noise it holds the ring.
+    monkeypatch.setattr(locate, "SAME_FIND_PX", float("inf"))
     image, truth = render_raw(scene_for_index(5150, 172))
     _assert_measured_as_drawn(image, truth, tolerance_px=0.5)
 

@@ -546,6 +546,46 @@ def test_a_ring_found_only_on_its_shaded_side_is_grown_to_the_whole_ring(
     assert math.dist(crescent.center, (241.3, 198.6)) > 20.0
 
 
+def _white_ring_with_a_shaded_band() -> np.ndarray:
+    """A white ring on a white field lit from one side: a narrow shaded band runs all
+    round it, at the inner edge on the lit side and the outer edge on the far side; the
+    rest of the ring is only a little darker (0.7) than the field (0.8)."""
+    _, coverage = annulus(noise=0.0)
+    rows, cols = np.mgrid[0 : coverage.shape[0], 0 : coverage.shape[1]]
+    theta = np.arctan2(-(rows - 198.6), cols - 241.3)
+    across = (np.hypot(rows - 198.6, cols - 241.3) - 110.0) / 40.0
+    band_at = 0.5 + 0.35 * np.cos(theta - 0.3)
+    ring = 0.7 - 0.35 * np.exp(-0.5 * ((across - band_at) / 0.08) ** 2)
+    linear = cv2.GaussianBlur(
+        (0.8 * (1 - coverage) + ring * coverage).astype(np.float32), (0, 0), 0.8
+    )
+    return encode(linear + np.random.default_rng(2).normal(0.0, 0.004, coverage.shape))
+
+
+def test_a_ring_seen_clearly_only_by_its_shaded_band_is_measured_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pixels = _white_ring_with_a_shaded_band()
+    readings = locate.locate_readings(pixels)
+    # The clear split is the band: regular, but centred off the ring. The find grown to
+    # the background's noise is the second reading, and the edges along it are even.
+    assert math.dist(readings.first.center, (241.3, 198.6)) > 5.0
+    second = readings.second()
+    assert second is not None
+    assert math.dist(second.center, (241.3, 198.6)) < 2.0
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    assert ring.center_px == pytest.approx((241.3, 198.6), abs=1.0)
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=1.5)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=1.5)
+
+    # With the band as the only reading, the ring is measured off.
+    monkeypatch.setattr(locate, "SAME_FIND_PX", float("inf"))
+    assert locate.locate_readings(pixels).second() is None
+    band = inspect_pixels(pixels).ring
+    assert band is None or abs(band.outer_diameter_px - 300.0) > 5.0
+
+
 def test_growing_a_partial_find_stops_short_of_the_background() -> None:
     # Colour distance from the background: a crescent clearly out (0.5), the rest of the
     # ring just out (0.08), and a faint streak of background (0.05) joining the ring to
