@@ -77,6 +77,8 @@ REACH_IN_FRACTION = 0.4
 FALL_BACK = 0.1
 #: …and by this many of the profile's noise sigmas.
 FALL_BACK_SIGMAS = 5.0
+#: A rim darker than the background lies within this far (px) inside the slope-peak edge.
+RIM_REACH_PX = 3.0
 #: A candidate edge must leave at least this much of the window (px) inside it.
 MIN_REACH_IN_PX = 2.0
 #: A sector's fitted edge replaces the slope peak only where shading makes up at least
@@ -268,6 +270,8 @@ def _inner_limits(profiles: FloatArray, offsets: FloatArray) -> FloatArray:
     body. Where it then falls back — a glare band, a groove of the lit surface — the
     profile no longer belongs to the edge: the window stops at the highest point before
     that fall. A torus shaded towards its rim keeps rising, and keeps the whole reach.
+    A rim that is the profile's extreme (darker than a light field, or the most
+    ring-like part) is part of the edge: the window runs past it along the shading.
     """
     smooth = cv2.GaussianBlur(profiles.astype(np.float64), (0, 0), sigmaX=1.0, sigmaY=1e-3)
     # The profiles' own noise after that smoothing, from the background side: a fall
@@ -279,13 +283,46 @@ def _inner_limits(profiles: FloatArray, offsets: FloatArray) -> FloatArray:
         else 0.0
     )
     inward = smooth[:, offsets <= 0.0][:, ::-1]  # from the edge inwards
-    running = np.maximum.accumulate(inward, axis=1)
-    fallen = (running - inward) > max(FALL_BACK, FALL_BACK_SIGMAS * noise)
+    margin = max(FALL_BACK, FALL_BACK_SIGMAS * noise)
+    samples = np.arange(inward.shape[1])
+    # A torus lit from the front is at its darkest at the rim, whose surface turns away
+    # from the light: the rim can be the profile's extreme, with the shading running
+    # back from it into the ring. Where the signal, from the edge, first goes against
+    # the ring's sense (a rim darker than a light field while the ring is taken as
+    # lighter), the window runs on from that extreme while the signal rises. Where it
+    # peaks within RIM_REACH_PX and then falls steadily (the rim the most ring-like part,
+    # the body lighter), it runs on while the signal falls. Either way it stops where
+    # the shading turns back — a glare band, a groove.
+    lead = inward[:, : int(RIM_REACH_PX / STEP_PX) + 1]
+    dip = np.argmin(lead, axis=1)
+    dark_rim = (dip > 0) & (
+        np.max(np.where(samples[: lead.shape[1]] <= dip[:, np.newaxis], lead, -np.inf), axis=1)
+        <= inward[:, 0] + 0.5 * margin
+    )
+    peak = np.argmax(lead, axis=1)
+    after_peak = np.where(samples >= peak[:, np.newaxis], inward, np.inf)
+    falling = np.minimum.accumulate(after_peak, axis=1)
+    rising_back = (inward - falling) > margin
+    steady_fall = (
+        ~dark_rim
+        & (peak > 0)
+        & (peak < lead.shape[1] - 1)
+        & ((lead.max(axis=1) - falling[:, -1]) > margin)
+    )
+    start = np.where(dark_rim, dip, 0)
+    before_start = samples < start[:, np.newaxis]
+    running = np.maximum.accumulate(np.where(before_start, -np.inf, inward), axis=1)
+    fallen = ~before_start & ((running - inward) > margin)
+    fallen = np.where(steady_fall[:, np.newaxis], rising_back, fallen)
     first = np.where(fallen.any(axis=1), np.argmax(fallen, axis=1), inward.shape[1])
-    # Each sector's highest point before its fall (at least its first sample), all at
-    # once: the samples from the fall on are hidden, and argmax takes the first maximum.
-    before_fall = np.arange(inward.shape[1]) < np.maximum(first, 1)[:, np.newaxis]
-    best = np.argmax(np.where(before_fall, inward, -np.inf), axis=1).astype(np.int64)
+    # Each sector's extreme before its turn (at least its first sample), all at once: the
+    # samples from the turn on are hidden, and argmax takes the first maximum (argmin the
+    # first minimum, where the shading falls from the rim).
+    before_fall = samples < np.maximum(first, start + 1)[:, np.newaxis]
+    highest = np.argmax(np.where(before_fall & ~before_start, inward, -np.inf), axis=1)
+    from_peak = before_fall & (samples >= peak[:, np.newaxis])
+    lowest = np.argmin(np.where(from_peak, inward, np.inf), axis=1)
+    best = np.where(steady_fall, lowest, highest).astype(np.int64)
     keep_all = ~fallen.any(axis=1)
     steps_in = np.where(keep_all, inward.shape[1] - 1, best)
     zero = int(np.flatnonzero(offsets <= 0.0)[-1])

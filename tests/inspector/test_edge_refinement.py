@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import inspector.imaging.edge_evidence as edge_evidence
+import inspector.imaging.edge_fit as edge_fit
 import inspector.imaging.edges as edges
 import inspector.imaging.engine as engine
 import inspector.imaging.locate as locate
@@ -32,11 +33,15 @@ def _assert_measured_as_drawn(image: np.ndarray, truth: ImageTruth, *, tolerance
     assert ring.inner_diameter_px == pytest.approx(truth.ring.inner_diameter_px, abs=tolerance_px)
 
 
-def shaded_torus(*, noise: float = 0.01) -> np.ndarray:
-    """A white torus lit from straight above on a grey field, its rim as dark as the field.
+def shaded_torus(
+    *, noise: float = 0.01, background: float = 0.3, rim: float = 0.3, peak: float = 0.8
+) -> np.ndarray:
+    """A white torus lit from straight above on a field, its rim as dark as the field
+    (by default).
 
-    Brightness across the section follows the surface's tilt, √(1 − u²): it falls to the
-    background level right at each edge, so there is no step there at all.
+    Brightness across the section follows the surface's tilt, √(1 − u²): it falls from
+    ``peak`` at the crest to ``rim`` right at each edge, so with ``rim`` at the
+    ``background`` level there is no step there at all.
     """
     width, height, s = 480, 400, 4
     rows, cols = np.mgrid[0 : height * s, 0 : width * s]
@@ -44,9 +49,8 @@ def shaded_torus(*, noise: float = 0.01) -> np.ndarray:
     y = (rows + 0.5) / s - 0.5
     r = np.hypot(x - CENTER[0], y - CENTER[1])
     u = np.clip((r - 130.0) / 20.0, -1.0, 1.0)  # outer edge 150, inner 110
-    background, peak = 0.3, 0.8
     inside = (r <= 150.0) & (r >= 110.0)
-    linear = np.where(inside, background + (peak - background) * np.sqrt(1.0 - u * u), background)
+    linear = np.where(inside, rim + (peak - rim) * np.sqrt(1.0 - u * u), background)
     image = cv2.resize(linear.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA)
     image = cv2.GaussianBlur(image, (0, 0), 1.0)
     image = image + np.random.default_rng(0).normal(0.0, noise, image.shape)
@@ -72,6 +76,60 @@ def test_a_torus_shaded_to_its_rim_is_measured_at_its_rim(
     assert peaks.outer_diameter_px < 298.5
     assert peaks.inner_diameter_px > 221.5
     assert abs(ring.outer_diameter_px - 300.0) < abs(peaks.outer_diameter_px - 300.0) - 0.8
+
+
+def test_a_torus_whose_rim_is_darker_than_a_light_field_is_measured_at_its_rim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A white ring on a light field lit from the front: its rim, turned away from the
+    # light, is darker than the field; its crest lighter. The profile across each edge
+    # goes from the field down to the rim and then up into the ring.
+    pixels = shaded_torus(noise=0.003, background=0.7, rim=0.2, peak=0.9)
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=0.35)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=0.35)
+
+    # A fit window that ends at the rim's extreme holds no shading to fit: the half-way
+    # point of the step from the rim to the field, about half a pixel outside, stays.
+    monkeypatch.setattr(edge_fit, "RIM_REACH_PX", 0.0)
+    at_the_step = inspect_pixels(pixels).ring
+    assert at_the_step is not None
+    assert at_the_step.outer_diameter_px > 300.7
+    assert at_the_step.inner_diameter_px < 219.3
+
+
+def test_the_fit_window_runs_past_the_rim_and_stops_where_the_shading_turns() -> None:
+    offsets = np.arange(-10.0, 6.0 + 1e-9, edge_fit.STEP_PX)  # outwards from the ring
+    inside = np.clip(-offsets, 0.0, None)
+    field = np.zeros_like(offsets)
+    # The usual edge: up from the field to the ring, level there (the whole reach).
+    rising = np.where(offsets <= 0.0, np.minimum(1.0, 0.5 + 0.25 * inside), field)
+    # A rim darker than the field, then the ring rising from it to a crest 5 px in,
+    # and a fall beyond the crest (the window stops at the crest, -5 px).
+    dark_rim = np.where(
+        offsets <= 0.0, -0.5 + 0.3 * inside - 0.6 * np.clip(inside - 5, 0, None), field
+    )
+    # The rim the most ring-like part: a peak 1.5 px in, the shading falling to 7 px in,
+    # then rising again (a glare band): the window stops at the lowest point, -7 px.
+    rim_peak = np.where(
+        offsets <= 0.0,
+        np.where(inside <= 1.5, 0.5 + inside, 2.0 - 0.2 * (inside - 1.5))
+        + 0.8 * np.clip(inside - 7.0, 0.0, None),
+        field,
+    )
+    # A glare band: up to the body, level, then up again and back down (stop at its top).
+    glare = np.where(
+        offsets <= 0.0,
+        np.minimum(1.0, 0.5 + 0.25 * inside) + 0.8 * np.exp(-0.5 * ((inside - 6.0) / 0.8) ** 2),
+        field,
+    )
+    profiles = np.stack([rising, dark_rim, rim_peak, glare])
+    limits = offsets[edge_fit._inner_limits(profiles, offsets).astype(int)]
+    assert limits[0] == -10.0
+    assert limits[1] == pytest.approx(-5.0, abs=0.75)
+    assert limits[2] == pytest.approx(-7.0, abs=0.75)
+    assert limits[3] == pytest.approx(-6.0, abs=0.75)
 
 
 def test_a_plain_blurred_step_keeps_its_slope_peak_edge() -> None:
