@@ -4,7 +4,8 @@ Each edge is searched in a band around the coarse outline from :mod:`locate`. Wh
 outline is wrong — a white ring on a white field, whose lit side blends into the
 background, can leave the coarse inner rim on the wrong side of a glare band — a whole
 stretch of an edge is found tens of pixels off, or not at all, and its smooth model
-swings with it. An O-ring's cross-section, though, is constant to a few per cent, and
+swings with it. A flank shaded into the background can put a stretch of an edge a few
+pixels inside. An O-ring's cross-section, though, is constant to a few per cent, and
 even a deep bite is local. So where the two edges disagree about the cross-section over a
 long stretch, each edge is searched again around the other's course (its model shifted
 by the cross-section), and the pair that agrees best is kept. The outer edge can be off
@@ -25,8 +26,10 @@ from inspector.imaging.polar import median
 FloatArray = npt.NDArray[np.float64]
 
 #: Two edge points disagree when the cross-section between them differs from the ring's
-#: by more than this share of it.
-OFF_COURSE_SHARE = 0.25
+#: by more than this share of it. A free O-ring's section is constant to a few per cent
+#: (ovality moves both edges together); an edge found on the shaded flank of a front-lit
+#: ring, where the flank fades into the background, is a tenth or more of it inside.
+OFF_COURSE_SHARE = 0.1
 #: The edges are traced again when this share of directions disagree (or miss an edge).
 DISAGREEING_SHARE = 0.1
 #: Fewer directions than this share with both edges found: the cross-section is taken

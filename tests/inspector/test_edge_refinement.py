@@ -174,6 +174,7 @@ def test_the_body_edge_beside_a_far_brighter_glare_band_is_the_edge(
     # clear split alone: the find grown to the noise would also lead to the body's edge).
     monkeypatch.setattr(edges, "SHARP_STEP_PX", 0.0)
     monkeypatch.setattr(locate, "SAME_FIND_PX", float("inf"))
+    monkeypatch.setattr(engine, "RETRACE_ROUNDS", 0)  # nor traced again along the other
     glare_only = inspect_pixels(pixels).ring
     assert glare_only is not None
     assert glare_only.outer_diameter_px < 295.0
@@ -308,6 +309,29 @@ def test_an_edge_off_course_over_a_long_stretch_is_searched_along_the_other() ->
     np.testing.assert_allclose(courses[0].radius, outer_radius - 40.0)
 
 
+def test_an_edge_a_tenth_of_the_section_inside_over_a_stretch_is_traced_again() -> None:
+    # A front-lit ring whose flank fades into the background on one side: there the
+    # outer edge is found 6 px (15 % of the section) inside, over a third of the ring.
+    n = 720
+    outer_radius = np.full(n, 150.0)
+    outer_radius[240:480] -= 6.0
+    outer = _profile(EdgeSide.OUTER, outer_radius, outer_radius)
+    inner = _profile(EdgeSide.INNER, np.full(n, 110.0), np.full(n, 110.0))
+    section = ring_cross_section(outer, inner, coarse_cross_px=40.0)
+    assert disagreement(outer, inner, section) == pytest.approx(240 / n)
+    courses = retrace_courses(outer, inner, section)
+    assert EdgeSide.OUTER in [c.side for c in courses]
+    # Ovality moves both edges together, and a shallow bite the section by 5 %: left alone.
+    oval = 150.0 + 3.0 * np.cos(2.0 * angles_for(n))
+    bitten = oval.copy()
+    bitten[100:140] -= 2.0
+    outer = _profile(EdgeSide.OUTER, bitten, oval)
+    inner = _profile(EdgeSide.INNER, oval - 40.0, oval - 40.0)
+    section = ring_cross_section(outer, inner, coarse_cross_px=40.0)
+    assert disagreement(outer, inner, section) == 0.0
+    assert retrace_courses(outer, inner, section) == []
+
+
 def test_a_missing_edge_is_searched_with_the_coarse_section() -> None:
     n = 360
     outer = _profile(EdgeSide.OUTER, np.full(n, 150.0), np.full(n, 150.0))
@@ -430,6 +454,7 @@ def test_the_edge_search_reaches_past_a_glare_band_taken_for_the_rim(
     _assert_measured_as_drawn(image, truth, tolerance_px=0.5)
 
     monkeypatch.setattr(engine, "SEARCH_REACH", 0.35)
+    monkeypatch.setattr(engine, "RETRACE_ROUNDS", 0)  # nor traced again along the other
     shorter = inspect_pixels(image).ring
     assert shorter is not None
     assert truth.ring.outer_diameter_px - shorter.outer_diameter_px > 1.5
