@@ -310,21 +310,21 @@ def _regrown(
     on its shaded side; Otsu's split keeps only that crescent, whose centre and radii are
     far off. The lit side still differs by more than the noise. Grown to the noise floor
     the find can run into the image border along faint background (shading, a fibre); the
-    lowest of :data:`GROW_LEVELS` that does not is taken. None when every level does, or
-    the grown find is no ring.
+    lowest of :data:`GROW_LEVELS` that does not is taken, or, when every level does, the
+    lowest that does not once threads a pixel or two wide are opened away. None when
+    every level still does, or the grown find is no ring.
     """
-    for level in segmentation.low * np.array(GROW_LEVELS):
-        if level >= segmentation.threshold:
-            return None
-        weak = (segmentation.distance > level).astype(np.uint8)
-        count, labels = cv2.connectedComponents(weak, connectivity=8)
-        joined = np.zeros(count, bool)
-        joined[np.unique(labels[first])] = True
-        joined[0] = False
-        grown: npt.NDArray[np.bool_] = joined[labels]
-        if not (grown & segmentation.frame).any():
-            break
-    else:
+    levels = [
+        float(level)
+        for level in segmentation.low * np.array(GROW_LEVELS)
+        if level < segmentation.threshold
+    ]
+    grown = _grown_clear_of_border(segmentation, first, levels, opened=False)
+    if grown is None:
+        # A fibre or a streak of shading can join the ring to the border at every level
+        # by a thread a pixel or two wide; opened, the thread breaks and the ring stays.
+        grown = _grown_clear_of_border(segmentation, first, levels, opened=True)
+    if grown is None:
         return None
     ring_mask = _largest_object(grown)
     if ring_mask is None:
@@ -333,6 +333,41 @@ def _regrown(
     if found is None or found.problem() is not None:
         return None
     return grown, found
+
+
+def _grown_clear_of_border(
+    segmentation: _Segmentation,
+    first: npt.NDArray[np.bool_],
+    levels: list[float],
+    *,
+    opened: bool,
+) -> npt.NDArray[np.bool_] | None:
+    """``first`` grown over what stands out above the lowest of ``levels`` that keeps it
+    clear of the image border (the stand-out mask opened first, if ``opened``); None
+    when every level runs into the border."""
+    for level in levels:
+        weak = (segmentation.distance > level).astype(np.uint8)
+        if opened:
+            weak = np.asarray(cv2.morphologyEx(weak, cv2.MORPH_OPEN, _OPENING), dtype=np.uint8)
+            weak |= first.astype(np.uint8)
+        grown = _joined_to(weak, first)
+        if not (grown & segmentation.frame).any():
+            return grown
+    return None
+
+
+#: What a thread joining the grown find to the border is opened with (reduced px).
+_OPENING = np.ones((3, 3), np.uint8)
+
+
+def _joined_to(mask: npt.NDArray[np.uint8], first: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """The 8-connected parts of ``mask`` that hold a pixel of ``first``."""
+    count, labels = cv2.connectedComponents(mask, connectivity=8)
+    joined = np.zeros(count, bool)
+    joined[np.unique(labels[first])] = True
+    joined[0] = False
+    result: npt.NDArray[np.bool_] = joined[labels]
+    return result
 
 
 def _reduce(pixels: npt.NDArray[Any], factor: float) -> npt.NDArray[Any]:

@@ -615,3 +615,32 @@ def test_growing_a_partial_find_stops_short_of_the_background() -> None:
     assert found.center == pytest.approx((120.0, 100.0), abs=1.0)
     assert float(np.median(found.outer_fit)) == pytest.approx(76.0, abs=1.5)
     assert float(np.median(found.inner_fit)) == pytest.approx(55.0, abs=1.5)
+
+
+def test_a_thread_from_the_grown_find_to_the_border_is_opened_away() -> None:
+    # As above, but the streak joining the ring to the border is a thread one pixel wide
+    # and stands out at every growth level (0.2): no level keeps the find clear of the
+    # border until the thread is opened away.
+    height, width = 200, 240
+    rows, cols = np.mgrid[0:height, 0:width]
+    radius = np.hypot(cols - 120.0, rows - 100.0)
+    ring = (radius >= 55.0) & (radius <= 75.0)
+    crescent = ring & (cols > 140)
+    distance = np.where(ring, 0.25, 0.0)
+    distance[crescent] = 0.5
+    distance[100, :50] = 0.2  # the thread, from the left border to the ring
+    frame = np.ones((height, width), bool)
+    frame[6:-6, 6:-6] = False
+    segmentation = locate._Segmentation(
+        foreground=distance > 0.3,
+        distance=distance.astype(np.float32),
+        low=0.04,
+        threshold=0.3,
+        frame=frame,
+    )
+    regrown = locate._regrown(segmentation, crescent)
+    assert regrown is not None
+    grown, found = regrown
+    # (the opening trims a few jagged pixels off the ring's outline)
+    assert grown[ring].mean() > 0.98 and not grown[100, :40].any()
+    assert found.center == pytest.approx((120.0, 100.0), abs=1.0)
