@@ -586,19 +586,21 @@ def test_a_ring_seen_clearly_only_by_its_shaded_band_is_measured_whole(
     assert band is None or abs(band.outer_diameter_px - 300.0) > 5.0
 
 
-def test_growing_a_partial_find_stops_short_of_the_background() -> None:
-    # Colour distance from the background: a crescent clearly out (0.5), the rest of the
-    # ring just out (0.08), and a faint streak of background (0.05) joining the ring to
-    # the image border. Grown to the noise floor (0.04) the find would run into the
-    # border, i.e. take in background; one level up (0.06) it is the whole ring.
+def _grown_crescent(
+    ring_level: float, link_rows: slice, link_columns: slice, link_level: float
+) -> tuple[np.ndarray, tuple[np.ndarray, locate._Find] | None]:
+    """A ring's colour distance from the background, a crescent of it clearly out (0.5),
+    the rest at ``ring_level``, and a link of ``link_level`` from the left border to it;
+    the crescent grown by :func:`locate._regrown` (noise floor 0.04, Otsu's level 0.3).
+    Returns the ring's mask and the growth."""
     height, width = 200, 240
     rows, cols = np.mgrid[0:height, 0:width]
     radius = np.hypot(cols - 120.0, rows - 100.0)
     ring = (radius >= 55.0) & (radius <= 75.0)
     crescent = ring & (cols > 140)
-    distance = np.where(ring, 0.08, 0.0)
+    distance = np.where(ring, ring_level, 0.0)
     distance[crescent] = 0.5
-    distance[98:103, :45] = 0.05  # the streak, from the left border to the ring
+    distance[link_rows, link_columns] = link_level
     frame = np.ones((height, width), bool)
     frame[6:-6, 6:-6] = False
     segmentation = locate._Segmentation(
@@ -608,7 +610,15 @@ def test_growing_a_partial_find_stops_short_of_the_background() -> None:
         threshold=0.3,
         frame=frame,
     )
-    regrown = locate._regrown(segmentation, crescent)
+    return ring, locate._regrown(segmentation, crescent)
+
+
+def test_growing_a_partial_find_stops_short_of_the_background() -> None:
+    # A crescent clearly out, the rest of the ring just out (0.08), and a faint streak of
+    # background (0.05) joining the ring to the image border. Grown to the noise floor
+    # (0.04) the find would run into the border, i.e. take in background; one level up
+    # (0.06) it is the whole ring.
+    ring, regrown = _grown_crescent(0.08, slice(98, 103), slice(0, 45), 0.05)
     assert regrown is not None
     grown, found = regrown
     assert grown[ring].all() and not grown[98:103, :40].any()
@@ -618,27 +628,10 @@ def test_growing_a_partial_find_stops_short_of_the_background() -> None:
 
 
 def test_a_thread_from_the_grown_find_to_the_border_is_opened_away() -> None:
-    # As above, but the streak joining the ring to the border is a thread one pixel wide
-    # and stands out at every growth level (0.2): no level keeps the find clear of the
-    # border until the thread is opened away.
-    height, width = 200, 240
-    rows, cols = np.mgrid[0:height, 0:width]
-    radius = np.hypot(cols - 120.0, rows - 100.0)
-    ring = (radius >= 55.0) & (radius <= 75.0)
-    crescent = ring & (cols > 140)
-    distance = np.where(ring, 0.25, 0.0)
-    distance[crescent] = 0.5
-    distance[100, :50] = 0.2  # the thread, from the left border to the ring
-    frame = np.ones((height, width), bool)
-    frame[6:-6, 6:-6] = False
-    segmentation = locate._Segmentation(
-        foreground=distance > 0.3,
-        distance=distance.astype(np.float32),
-        low=0.04,
-        threshold=0.3,
-        frame=frame,
-    )
-    regrown = locate._regrown(segmentation, crescent)
+    # As above, but the link is a thread one pixel wide that stands out at every growth
+    # level (0.2): no level keeps the find clear of the border until the thread is
+    # opened away.
+    ring, regrown = _grown_crescent(0.25, slice(100, 101), slice(0, 50), 0.2)
     assert regrown is not None
     grown, found = regrown
     # (the opening trims a few jagged pixels off the ring's outline)
