@@ -189,14 +189,16 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> RingReadings:
     problem = found.problem()
     if problem is not None:
         raise RingNotFound(problem)
+    # Grown once at most: for an irregular find at once, else only if the engine asks.
+    grow = functools.cache(lambda: _regrown(segmentation, ring_mask))
     if found.irregular():
-        regrown = _regrown(segmentation, ring_mask)
+        regrown = grow()
         if regrown is not None and regrown[1].more_regular_than(found):
             grown_mask, grown = regrown
             return RingReadings(_coarse_ring(small, grown_mask, grown, factor), lambda: None)
 
     def second() -> CoarseRing | None:
-        regrown = _regrown(segmentation, ring_mask)
+        regrown = grow()
         if regrown is None or _same_find(regrown[1], found):
             return None
         return _coarse_ring(small, regrown[0], regrown[1], factor)
