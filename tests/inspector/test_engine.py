@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -512,19 +513,34 @@ def test_a_material_dip_that_still_looks_like_the_ring_is_no_cut() -> None:
     assert len(find_cuts(dim, exposure=0.1)) == 1
 
 
+def _white_ring_on_white(
+    shade: Callable[[np.ndarray, np.ndarray], np.ndarray], *, seed: int
+) -> np.ndarray:
+    """A ring (110–150 px) on a white field (0.8 in linear light), the ring's level given
+    by ``shade(theta, across)``: direction, and position across the section (0 at the
+    inner edge, 1 at the outer)."""
+    _, coverage = annulus(noise=0.0)
+    rows, cols = np.mgrid[0 : coverage.shape[0], 0 : coverage.shape[1]]
+    theta = np.arctan2(-(rows - 198.6), cols - 241.3)
+    across = (np.hypot(rows - 198.6, cols - 241.3) - 110.0) / 40.0
+    ring = shade(theta, across)
+    linear = cv2.GaussianBlur(
+        (0.8 * (1 - coverage) + ring * coverage).astype(np.float32), (0, 0), 0.8
+    )
+    return encode(linear + np.random.default_rng(seed).normal(0.0, 0.004, coverage.shape))
+
+
 def _white_ring_lit_from_one_side() -> np.ndarray:
     """A white ring on a white field (both 0.8 in linear light) lit from one side: one
     half shaded by up to 0.3, and both rims by 0.1, so only the shaded side stands out
     much from the background."""
-    _, coverage = annulus(noise=0.0)
-    rows, cols = np.mgrid[0 : coverage.shape[0], 0 : coverage.shape[1]]
-    theta = np.arctan2(-(rows - 198.6), cols - 241.3)
-    across = np.clip((np.hypot(rows - 198.6, cols - 241.3) - 110.0) / 40.0, 0.0, 1.0)
-    ring = 0.8 - 0.3 * np.clip(np.cos(theta - 0.3), 0.0, None) - 0.1 * (1 - np.sin(np.pi * across))
-    linear = cv2.GaussianBlur(
-        (0.8 * (1 - coverage) + ring * coverage).astype(np.float32), (0, 0), 0.8
-    )
-    return encode(linear + np.random.default_rng(1).normal(0.0, 0.004, coverage.shape))
+
+    def shade(theta: np.ndarray, across: np.ndarray) -> np.ndarray:
+        rims = 1 - np.sin(np.pi * np.clip(across, 0.0, 1.0))
+        result: np.ndarray = 0.8 - 0.3 * np.clip(np.cos(theta - 0.3), 0.0, None) - 0.1 * rims
+        return result
+
+    return _white_ring_on_white(shade, seed=1)
 
 
 def test_a_ring_found_only_on_its_shaded_side_is_grown_to_the_whole_ring(
@@ -550,16 +566,13 @@ def _white_ring_with_a_shaded_band() -> np.ndarray:
     """A white ring on a white field lit from one side: a narrow shaded band runs all
     round it, at the inner edge on the lit side and the outer edge on the far side; the
     rest of the ring is only a little darker (0.7) than the field (0.8)."""
-    _, coverage = annulus(noise=0.0)
-    rows, cols = np.mgrid[0 : coverage.shape[0], 0 : coverage.shape[1]]
-    theta = np.arctan2(-(rows - 198.6), cols - 241.3)
-    across = (np.hypot(rows - 198.6, cols - 241.3) - 110.0) / 40.0
-    band_at = 0.5 + 0.35 * np.cos(theta - 0.3)
-    ring = 0.7 - 0.35 * np.exp(-0.5 * ((across - band_at) / 0.08) ** 2)
-    linear = cv2.GaussianBlur(
-        (0.8 * (1 - coverage) + ring * coverage).astype(np.float32), (0, 0), 0.8
-    )
-    return encode(linear + np.random.default_rng(2).normal(0.0, 0.004, coverage.shape))
+
+    def shade(theta: np.ndarray, across: np.ndarray) -> np.ndarray:
+        band_at = 0.5 + 0.35 * np.cos(theta - 0.3)
+        result: np.ndarray = 0.7 - 0.35 * np.exp(-0.5 * ((across - band_at) / 0.08) ** 2)
+        return result
+
+    return _white_ring_on_white(shade, seed=2)
 
 
 def test_a_ring_seen_clearly_only_by_its_shaded_band_is_measured_whole(
