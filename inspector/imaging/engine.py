@@ -35,7 +35,7 @@ from inspector.imaging.impulses import remove_impulses
 from inspector.imaging.load import to_float
 from inspector.imaging.locate import CoarseRing, RingNotFound, RingReadings, locate_readings
 from inspector.imaging.measure import ring_geometry
-from inspector.imaging.polar import angles_for, median
+from inspector.imaging.polar import angles_for, median, section_spread
 from inspector.imaging.results import BBox, Defect, DefectType, RingInspection, Where
 from inspector.imaging.surface import (
     Anomaly,
@@ -210,14 +210,9 @@ class _TracedEdges:
     inner: EdgeProfile
 
     def section_spread(self) -> float:
-        """Standard deviation of the cross-section around the ring over its median.
-
-        An O-ring's cross-section is the same all round, even when the free ring is
-        oval: both edges move together. Edges that follow something else (a shading
-        band, a shadow) vary in section around the ring.
-        """
-        section = self.outer.model - self.inner.model
-        return float(np.std(section)) / max(float(median(section)), 1e-6)
+        """How unevenly the cross-section runs around the ring (see
+        :func:`~inspector.imaging.polar.section_spread`)."""
+        return section_spread(self.outer.model, self.inner.model)
 
 
 def _inspect_located(

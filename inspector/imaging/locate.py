@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.load import to_float
-from inspector.imaging.polar import angles_for, fit_radius_profile, median
+from inspector.imaging.polar import angles_for, fit_radius_profile, median, section_spread
 
 FloatImage = npt.NDArray[np.float32]
 
@@ -86,27 +86,6 @@ class CoarseRing:
     ring_color: npt.NDArray[np.float64]
     background_color: npt.NDArray[np.float64]
     touches_border: bool
-
-
-def locate_ring(pixels: npt.NDArray[Any]) -> CoarseRing:
-    """Find the ring in an image: the first reading of :func:`locate_readings`.
-
-    Parameters
-    ----------
-    pixels : (H, W) or (H, W, C) ndarray of uint8, uint16 or float32 in [0, 1]
-        The whole image; not modified. Only a reduced copy is converted to float.
-
-    Returns
-    -------
-    CoarseRing
-        Colours are float in [0, 1], scaled by dtype, in the image's own encoding.
-
-    Raises
-    ------
-    RingNotFound
-        When nothing ring-shaped stands out from the background.
-    """
-    return locate_readings(pixels).first
 
 
 @dataclass(frozen=True)
@@ -254,8 +233,7 @@ class _Find:
 
     def section_spread(self) -> float:
         """Standard deviation of the cross-section around the ring over its median."""
-        cross = self.outer_fit - self.inner_fit
-        return float(np.std(cross)) / max(float(median(cross)), 1e-6)
+        return section_spread(self.outer_fit, self.inner_fit)
 
     def irregular(self) -> bool:
         """Whether the find looks like part of a ring (see REGULAR_SECTION_SPREAD)."""

@@ -538,3 +538,15 @@ def fit_radius_profile_with_inliers(
         keep = new_keep
     fitted: FloatArray = design @ coefficients
     return fitted, keep
+
+
+def section_spread(outer: npt.NDArray[np.floating], inner: npt.NDArray[np.floating]) -> float:
+    """Standard deviation of a ring's cross-section (``outer - inner``, per direction)
+    around the ring, over its median.
+
+    An O-ring's cross-section is the same all round, even when the free ring is oval:
+    both edges move together. Edges or outlines that follow something else (a shading
+    band, a shadow, part of the ring) vary in section around it.
+    """
+    section = outer - inner
+    return float(np.std(section)) / max(float(median(section)), 1e-6)

@@ -433,13 +433,13 @@ def test_something_found_but_not_ring_shaped_is_not_looked_for_again(
     sizes: list[int] = []
     look = locate._locate_at
 
-    def counted(pixels: np.ndarray, working_size: int) -> locate.CoarseRing:
+    def counted(pixels: np.ndarray, working_size: int) -> locate.RingReadings:
         sizes.append(working_size)
         return look(pixels, working_size)
 
     monkeypatch.setattr(locate, "_locate_at", counted)
     with pytest.raises(locate.RingNotFound, match="no central hole"):
-        locate.locate_ring(image)
+        locate.locate_readings(image)
     assert sizes == [locate.WORKING_SIZE]
 
 

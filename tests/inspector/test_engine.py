@@ -547,7 +547,7 @@ def test_a_ring_found_only_on_its_shaded_side_is_grown_to_the_whole_ring(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pixels = _white_ring_lit_from_one_side()
-    coarse = locate.locate_ring(pixels)
+    coarse = locate.locate_readings(pixels).first
     assert coarse.center == pytest.approx((241.3, 198.6), abs=2.0)
     assert float(np.median(coarse.outer_radius)) == pytest.approx(150.0, abs=4.0)
     assert float(np.median(coarse.inner_radius)) == pytest.approx(110.0, abs=4.0)
@@ -558,7 +558,7 @@ def test_a_ring_found_only_on_its_shaded_side_is_grown_to_the_whole_ring(
     # Otsu's split alone keeps a crescent on the shaded side: centre tens of px off.
     monkeypatch.setattr(locate, "REGULAR_SECTION_SPREAD", float("inf"))
     monkeypatch.setattr(locate, "REGULAR_COVERAGE", 0.0)
-    crescent = locate.locate_ring(pixels)
+    crescent = locate.locate_readings(pixels).first
     assert math.dist(crescent.center, (241.3, 198.6)) > 20.0
 
 
