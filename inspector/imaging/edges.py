@@ -14,7 +14,7 @@ the ring and glare inside it do not pull the edge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -185,6 +185,7 @@ def measure_edge(
     side: EdgeSide,
     reach_in_px: float,
     reach_out_px: float,
+    arc_sigma: float = 1.0,
 ) -> EdgeProfile:
     """Measure one edge to sub-pixel precision in ``coarse_radius.size`` directions.
 
@@ -215,6 +216,10 @@ def measure_edge(
     side : EdgeSide
     reach_in_px, reach_out_px : float
         How far (px) the search band reaches towards smaller and larger radii.
+    arc_sigma : float
+        Gaussian smoothing along the edge (sigma, in directions) before the search: 1 by
+        default; more for an edge too faint to be found ray by ray, which is then only
+        measured as a smooth outline.
     """
     n = coarse_radius.size
     offsets = np.arange(-np.ceil(reach_in_px), np.ceil(reach_out_px) + 1.0)
@@ -227,7 +232,10 @@ def measure_edge(
         signal = np.nan_to_num(signal, nan=0.0)
     # Light smoothing: along the direction axis it averages neighbouring rays; along the
     # ray it steadies the slope. Neither moves a symmetric step.
-    signal = np.asarray(cv2.GaussianBlur(signal, (5, 5), sigmaX=1.0, sigmaY=0.7), np.float32)
+    if arc_sigma <= 1.0:
+        signal = np.asarray(cv2.GaussianBlur(signal, (5, 5), sigmaX=1.0, sigmaY=0.7), np.float32)
+    else:
+        signal = _smoothed_along(signal, arc_sigma)
 
     ring_is_inward = side is EdgeSide.OUTER
     n_rows = signal.shape[0]
@@ -267,6 +275,26 @@ def measure_edge(
         blur_px=blur,
         noise_px=noise,
     )
+
+
+def _smoothed_along(signal: npt.NDArray[np.float32], arc_sigma: float) -> npt.NDArray[np.float32]:
+    """A band smoothed by ``arc_sigma`` directions along the (closed) edge and lightly
+    along the rays."""
+    n = signal.shape[1]
+    pad = min(n, int(np.ceil(3.0 * arc_sigma)))
+    wrapped = np.concatenate([signal[:, -pad:], signal, signal[:, :pad]], axis=1)
+    blurred = cv2.GaussianBlur(wrapped, (0, 0), sigmaX=arc_sigma, sigmaY=0.7)
+    return np.ascontiguousarray(blurred[:, pad : pad + n], dtype=np.float32)
+
+
+def without_points(profile: EdgeProfile, drop: BoolArray) -> EdgeProfile:
+    """The edge with the points in the ``drop`` directions discarded and its model fitted
+    again to the rest (see :func:`measure_edge`)."""
+    radius = np.where(drop, np.nan, profile.measured)
+    model, inliers = fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER)
+    residual = (radius - model)[inliers]
+    noise = float(1.4826 * median(np.abs(residual))) if residual.size else 0.0
+    return replace(profile, measured=radius, model=model, inliers=inliers, noise_px=noise)
 
 
 def _outermost_step(

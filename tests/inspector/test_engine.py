@@ -11,6 +11,7 @@ import pytest
 
 import inspector.imaging.engine as engine
 import inspector.imaging.locate as locate
+import inspector.imaging.outline as outline
 import inspector.imaging.surface as surface
 from inspector.imaging.edge_defects import circular_runs, find_cuts, find_edge_runs
 from inspector.imaging.edges import EdgeProfile, EdgeSide
@@ -513,19 +514,26 @@ def test_a_material_dip_that_still_looks_like_the_ring_is_no_cut() -> None:
     assert len(find_cuts(dim, exposure=0.1)) == 1
 
 
-def _white_ring_on_white(
-    shade: Callable[[np.ndarray, np.ndarray], np.ndarray], *, seed: int
+def _shaded_ring(
+    shade: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    *,
+    seed: int,
+    field: float | Callable[[np.ndarray], np.ndarray] = 0.8,
+    size: tuple[int, int] = (480, 400),
+    center: tuple[float, float] = (241.3, 198.6),
 ) -> np.ndarray:
-    """A ring (110–150 px) on a white field (0.8 in linear light), the ring's level given
-    by ``shade(theta, across)``: direction, and position across the section (0 at the
-    inner edge, 1 at the outer)."""
-    _, coverage = annulus(noise=0.0)
+    """A ring (110–150 px) on a field (0.8 in linear light, or ``field(radius)``), the
+    ring's level given by ``shade(theta, across)``: direction, and position across the
+    section (0 at the inner edge, 1 at the outer)."""
+    _, coverage = annulus(size, center, noise=0.0)
     rows, cols = np.mgrid[0 : coverage.shape[0], 0 : coverage.shape[1]]
-    theta = np.arctan2(-(rows - 198.6), cols - 241.3)
-    across = (np.hypot(rows - 198.6, cols - 241.3) - 110.0) / 40.0
+    theta = np.arctan2(-(rows - center[1]), cols - center[0])
+    radius = np.hypot(rows - center[1], cols - center[0])
+    across = (radius - 110.0) / 40.0
     ring = shade(theta, across)
+    background = field(radius) if callable(field) else field
     linear = cv2.GaussianBlur(
-        (0.8 * (1 - coverage) + ring * coverage).astype(np.float32), (0, 0), 0.8
+        (background * (1 - coverage) + ring * coverage).astype(np.float32), (0, 0), 0.8
     )
     return encode(linear + np.random.default_rng(seed).normal(0.0, 0.004, coverage.shape))
 
@@ -540,7 +548,7 @@ def _white_ring_lit_from_one_side() -> np.ndarray:
         result: np.ndarray = 0.8 - 0.3 * np.clip(np.cos(theta - 0.3), 0.0, None) - 0.1 * rims
         return result
 
-    return _white_ring_on_white(shade, seed=1)
+    return _shaded_ring(shade, seed=1)
 
 
 def test_a_ring_found_only_on_its_shaded_side_is_grown_to_the_whole_ring(
@@ -572,7 +580,69 @@ def _white_ring_with_a_shaded_band() -> np.ndarray:
         result: np.ndarray = 0.7 - 0.35 * np.exp(-0.5 * ((across - band_at) / 0.08) ** 2)
         return result
 
-    return _white_ring_on_white(shade, seed=2)
+    return _shaded_ring(shade, seed=2)
+
+
+def _black_ring_with_a_glare_band() -> np.ndarray:
+    """A black ring on a dark field (0.04 in linear light) lit from the front: a narrow
+    glare band (0.5) along its crown, and flanks that fall from a little above the field
+    to 0.02 at the rims, below the field."""
+
+    def shade(theta: np.ndarray, across: np.ndarray) -> np.ndarray:
+        crown = np.sin(np.pi * np.clip(across, 0.0, 1.0))
+        glare = 0.5 * np.exp(-0.5 * ((across - 0.5) / 0.06) ** 2)
+        result: np.ndarray = 0.02 + 0.04 * crown + glare
+        return result
+
+    return _shaded_ring(shade, seed=3, field=0.04)
+
+
+def test_a_black_ring_seen_by_its_glare_band_is_measured_to_its_outline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pixels = _black_ring_with_a_glare_band()
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=1.0)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=1.0)
+
+    # Without the outline beyond the band, the band's flanks are measured as the edges.
+    monkeypatch.setattr(engine, "OUTLINE_BLUR_SHARE", 0.0)
+    band = inspect_pixels(pixels).ring
+    assert band is not None
+    assert band.outer_diameter_px < 290.0
+    assert band.inner_diameter_px > 230.0
+
+
+def test_a_soft_shadow_all_round_a_light_ring_is_not_taken_for_its_outline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A white ring (0.8) on a grey field (0.4) with a soft shadow on the field all
+    round it: beyond the ring the field sinks below its level and comes back, as beyond
+    a glare band, but the ring's own edge is the outline."""
+
+    def shade(theta: np.ndarray, across: np.ndarray) -> np.ndarray:
+        return np.full_like(across, 0.8)
+
+    def field(radius: np.ndarray) -> np.ndarray:
+        beyond = np.maximum(np.maximum(radius - 150.0, 110.0 - radius), 0.0)
+        result: np.ndarray = 0.4 - 0.2 * np.exp(-0.5 * ((beyond - 8.0) / 4.0) ** 2)
+        return result
+
+    # Room all round for the field three sections beyond the ring.
+    pixels = _shaded_ring(shade, seed=4, field=field, size=(640, 640), center=(320.4, 319.6))
+    flanks: list[outline.FlankBeyond | None] = []
+
+    def spy(band: np.ndarray, *, blur_px: float, row_px: float) -> outline.FlankBeyond | None:
+        flanks.append(outline.flank_beyond(band, blur_px=blur_px, row_px=row_px))
+        return flanks[-1]
+
+    monkeypatch.setattr(engine, "flank_beyond", spy)
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=1.0)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=1.0)
+    assert flanks and all(flank is not None for flank in flanks)
 
 
 def test_a_ring_seen_clearly_only_by_its_shaded_band_is_measured_whole(
