@@ -97,7 +97,9 @@ class RingReadings:
     first : CoarseRing
         What stands out clearly from the background (Otsu's split), or, where that is
         only part of a ring (see :meth:`_Find.irregular`), the same find grown down to
-        the background's noise (:func:`_regrown`) if that is more even.
+        the background's noise (:func:`_regrown`) if that is more even. Where what
+        stands out clearly is not ring-shaped at all (arcs of glare on a ring whose body
+        is close to the field), the grown find, if that is a ring.
     """
 
     first: CoarseRing
@@ -163,13 +165,19 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> RingReadings:
     if ring_mask is None:
         raise NothingStandsOut("no ring found in view: nothing stands out from the background")
     found = _trace(ring_mask)
+    # Grown once at most: for an irregular find at once, else only if the engine asks.
+    grow = functools.cache(lambda: _regrown(segmentation, ring_mask))
     if found is None:
-        raise RingNotFound("no ring found in view: the largest object is not ring-shaped")
+        # What stands out clearly can be only the glare on a ring whose body differs
+        # from the field by little more than the noise: two arcs, not a ring.
+        regrown = grow()
+        if regrown is None:
+            raise RingNotFound("no ring found in view: the largest object is not ring-shaped")
+        grown_mask, grown = regrown
+        return RingReadings(_coarse_ring(small, grown_mask, grown, factor), lambda: None)
     problem = found.problem()
     if problem is not None:
         raise RingNotFound(problem)
-    # Grown once at most: for an irregular find at once, else only if the engine asks.
-    grow = functools.cache(lambda: _regrown(segmentation, ring_mask))
     if found.irregular():
         regrown = grow()
         if regrown is not None and regrown[1].more_regular_than(found):

@@ -614,6 +614,32 @@ def test_a_black_ring_seen_by_its_glare_band_is_measured_to_its_outline(
     assert band.inner_diameter_px > 230.0
 
 
+def test_a_ring_whose_clear_part_is_two_glare_arcs_is_found_by_its_body(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A black ring a little darker (0.025) than its dark field (0.04), lit from two
+    sides: what stands out clearly is two arcs of glare, not a ring."""
+
+    def shade(theta: np.ndarray, across: np.ndarray) -> np.ndarray:
+        arcs = np.abs(np.cos(theta - 0.8)) ** 6
+        result: np.ndarray = 0.025 + 0.5 * arcs * np.exp(-0.5 * ((across - 0.5) / 0.1) ** 2)
+        return result
+
+    pixels = _shaded_ring(shade, seed=5, field=0.04)
+    coarse = locate.locate_readings(pixels).first
+    assert coarse.center == pytest.approx((241.3, 198.6), abs=2.0)
+    assert float(np.median(coarse.outer_radius)) == pytest.approx(150.0, abs=4.0)
+    assert float(np.median(coarse.inner_radius)) == pytest.approx(110.0, abs=4.0)
+    inspection = inspect_pixels(pixels)
+    assert inspection.ring is not None and not inspection.defects
+    assert inspection.ring.outer_diameter_px == pytest.approx(300.0, abs=1.0)
+    assert inspection.ring.inner_diameter_px == pytest.approx(220.0, abs=1.0)
+
+    monkeypatch.setattr(locate, "_regrown", lambda segmentation, first: None)
+    with pytest.raises(locate.RingNotFound, match="not ring-shaped"):
+        locate.locate_readings(pixels)
+
+
 def test_a_soft_shadow_all_round_a_light_ring_is_not_taken_for_its_outline(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
