@@ -57,6 +57,7 @@ STAGES = {
     "find_edge_runs": "edge runs",
     "shape_features": "classify",
     "classify_surface": "classify",
+    "flank_beyond": "outline check",
 }
 
 #: CPU seconds spent in each stage during the current image.
