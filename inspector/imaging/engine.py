@@ -396,8 +396,9 @@ def _flank_beyond(
 
 @dataclass(frozen=True)
 class _Band:
-    """A bright band's traced edges (image ``(x, y)`` points), the reach of its own
-    halo (px), and how far the search for the outline beyond it reaches (px)."""
+    """A bright band's traced edges (image ``(x, y)`` points) and the reach of its own
+    halo (px); how far the search for the outline beyond it reaches (px), and how far it
+    is smoothed along the edge (sigma, directions)."""
 
     outer: FloatArray
     inner: FloatArray
@@ -432,8 +433,8 @@ def _outline_traced(
 
 def _arc_sigma(flank: FlankBeyond, *, n_directions: float) -> float:
     """Smoothing along an outline (sigma, in directions about 1 px of arc apart) that
-    lifts its step clear of the noise by OUTLINE_STEP_SIGMAS, at most MAX_ARC_SHARE of
-    the way round.
+    lifts its step clear of the noise by OUTLINE_STEP_SIGMAS, kept between MIN_ARC_SHARE
+    and MAX_ARC_SHARE of the way round.
 
     Smoothing a band by σ along the edge and 0.7 px across divides the noise by
     √(4π · 0.7 σ).

@@ -14,9 +14,9 @@ there and are told apart:
 - an overshoot or halo of the edge itself, from lens blur, sharpening or back light, lies
   within a few blur widths of the edge. The darkest level is looked for beyond
   :data:`HALO_BLURS` blur widths of it.
-- a cast shadow around a light ring is dark too, but soft-edged, and the edge it surrounds
-  is sharp. Whether the outline found there is sharper than the edge first traced is
-  judged by the caller, from the edges traced along both.
+- a cast shadow around a light ring is dark too, but its far edge is soft, and the
+  softer the further it reaches out; an outline is as sharp as the image wherever it
+  lies. The caller traces the outline and judges its blur against its distance.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def flank_beyond(
     -------
     FlankBeyond or None
         None when the profile does not sink clearly below the field's level beyond the
-        edge's own halo, or too little of it is in view.
+        edge's own halo and turn back, or too little of it is in view.
     """
     in_view = np.isfinite(band).all(axis=0)
     n_rows = band.shape[0]
@@ -114,6 +114,7 @@ def flank_beyond(
     noise = 1.25 * sigma / np.sqrt(seen.shape[1])
     row = first + int(np.argmin(profile[first : n_rows - field_rows]))
     depth = level - float(profile[row])
+    # Still falling where the halo ends: the edge's own tail, not a flank that turns.
     if row == first or depth < max(MIN_UNDERSHOOT, UNDERSHOOT_SIGMAS * noise):
         return None
     return FlankBeyond(offset_px=row * row_px, depth=depth, pixel_noise=sigma)
