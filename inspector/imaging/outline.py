@@ -41,7 +41,7 @@ FIELD_SHARE = 0.25
 #: An overshoot of the edge itself lies within this many of its blur sigmas.
 HALO_BLURS = 4.0
 #: The flank must sink below the field by this share of the band's contrast with it…
-MIN_UNDERSHOOT = 0.01
+MIN_UNDERSHOOT = 0.005
 #: …and by this many sigmas of the noise of the profile's median.
 UNDERSHOOT_SIGMAS = 6.0
 #: At least this share of the directions must be in view.
