@@ -1,10 +1,13 @@
-"""The flank beyond a traced edge (inspector.imaging.outline), on made-up bands."""
+"""The flank beyond a traced edge (inspector.imaging.outline), on made-up bands, and the
+contour re-reading the outline's re-centring uses."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from inspector.imaging.engine import _radii_about
+from inspector.imaging.measure import edge_points
 from inspector.imaging.outline import FlankBeyond, depth_px, flank_beyond
 
 
@@ -81,3 +84,12 @@ def test_a_profile_read_in_coarser_steps_gives_its_offset_in_px() -> None:
     flank = flank_beyond(_band(_glare_flank(rows=120, rim=60)[::2]), blur_px=1.0, row_px=2.0)
     assert flank is not None
     assert flank.offset_px == pytest.approx(60.0)
+
+
+def test_a_contour_is_read_again_about_another_centre() -> None:
+    # A circle of radius 50 about (100, 80), read about a centre 6 px to its right: 44 px
+    # towards +x, 56 towards -x, and √(50² − 6²) straight up and down.
+    points = edge_points((100.0, 80.0), np.full(720, 50.0))
+    side = np.sqrt(50.0**2 - 6.0**2)
+    radii = _radii_about(points, (106.0, 80.0), 4)
+    assert radii == pytest.approx([44.0, side, 56.0, side], abs=0.01)
