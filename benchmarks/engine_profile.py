@@ -41,11 +41,12 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import cv2  # noqa: E402
 
-from inspector.imaging import engine  # noqa: E402
+from inspector.imaging import engine, outline, tracing  # noqa: E402
 from inspector.imaging.load import read_image_file  # noqa: E402
 from inspector.synth import generate_set  # noqa: E402
 
-#: The engine's module-level names that are timed, and the stage each counts to.
+#: The module-level names the engine's modules (engine, tracing, outline) call that are
+#: timed, and the stage each counts to.
 STAGES = {
     "locate_readings": "locate",
     "linear_light": "linear light",
@@ -77,8 +78,10 @@ def _timed(stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _instrument() -> None:
-    for name, stage in STAGES.items():
-        setattr(engine, name, _timed(stage, getattr(engine, name)))
+    for module in (engine, tracing, outline):
+        for name, stage in STAGES.items():
+            if hasattr(module, name):
+                setattr(module, name, _timed(stage, getattr(module, name)))
 
 
 def main() -> int:

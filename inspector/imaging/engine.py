@@ -1,14 +1,14 @@
 """The image engine: pixels in, ring geometry and classified defects out.
 
-``locate -> edges -> edge fit -> measure -> strip -> anomalies / edge runs (checked against
-the image) / cuts -> classify``.
+``locate -> edges, concentric, edge fit (tracing) -> outline beyond a glare band ->
+measure -> strip -> anomalies / edge runs (checked against the image) / cuts -> classify``.
 Each step is a pure function in its own module; this one only wires them together and
 turns their findings into :class:`~inspector.imaging.results.Defect` records.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -16,29 +16,13 @@ import numpy as np
 import numpy.typing as npt
 
 from inspector.imaging.classify import classify_surface, shape_features
-from inspector.imaging.concentric import (
-    disagreement,
-    retrace_courses,
-    ring_cross_section,
-)
 from inspector.imaging.edge_defects import CutRun, EdgeRun, find_cuts, find_edge_runs
 from inspector.imaging.edge_evidence import edge_run_is_seen
-from inspector.imaging.edge_fit import refine_edges
-from inspector.imaging.edges import (
-    EdgeProfile,
-    EdgeSide,
-    contrast_signal,
-    measure_edge,
-    project,
-    project_image,
-    without_points,
-)
-from inspector.imaging.impulses import remove_impulses
-from inspector.imaging.load import to_float
-from inspector.imaging.locate import CoarseRing, RingNotFound, RingReadings, locate_readings
-from inspector.imaging.measure import edge_points, ring_geometry
-from inspector.imaging.outline import HALO_BLURS, FlankBeyond, depth_px, flank_beyond
-from inspector.imaging.polar import angles_for, median, radius_grid_maps, remap, section_spread
+from inspector.imaging.edges import EdgeProfile, EdgeSide, contrast_signal
+from inspector.imaging.locate import RingNotFound, RingReadings, locate_readings
+from inspector.imaging.measure import ring_geometry
+from inspector.imaging.outline import outline_beyond
+from inspector.imaging.polar import angles_for
 from inspector.imaging.results import BBox, Defect, DefectType, RingInspection, Where
 from inspector.imaging.surface import (
     Anomaly,
@@ -48,6 +32,7 @@ from inspector.imaging.surface import (
     exposure,
     find_anomalies,
 )
+from inspector.imaging.tracing import TracedEdges, trace_edges
 
 FloatArray = npt.NDArray[np.float64]
 TWO_PI = 2.0 * np.pi
@@ -61,46 +46,17 @@ CLEAR_COLOUR_CONTRAST = 0.15
 #: stretched to it.
 WELL_EXPOSED_LEVEL = 0.5
 
-#: Fraction of directions in which an edge must be found for the ring to be measured.
-MIN_EDGE_COVERAGE = 0.3
-#: Below this fraction, an edge is searched again in a band reaching twice as far.
-WIDER_SEARCH_COVERAGE = 0.5
 #: A "scratch" whose centre line strays from one circle about the ring's centre by less
 #: than this share of a straight line's sagitta over the same arc follows the ring…
 CONCENTRIC_SHARE = 0.7
 #: …where that sagitta is at least this many px (shorter lines cannot tell).
 CONCENTRIC_MIN_SAGITTA_PX = 3.0
-#: The edge searches reach this share of the coarse cross-section each way from the
-#: coarse edge (at least a few reduced pixels).
-SEARCH_REACH = 0.5
-#: Rounds of tracing an off-course edge again along its partner (see :mod:`concentric`).
-RETRACE_ROUNDS = 2
 #: Edges whose section varies around the ring by more than this (standard deviation over
 #: median) are traced again along the locator's second reading of the ring, if it has
 #: one; a well-traced ring's section varies by about a tenth of it.
 UNEVEN_SECTION = 0.01
 #: …and the second reading is taken only if its section varies by at least this much less.
 SAME_SPREAD = 0.002
-#: Edges traced at a ring's outline beyond a bright band (see :mod:`outline`) replace the
-#: band's only if their blur is below this share of their distance beyond the band: an
-#: object's outline is a step as sharp as the image, however far out it lies, while a
-#: shadow cast around a ring softens as it reaches out.
-OUTLINE_BLUR_SHARE = 0.2
-#: Directions the profile beyond an edge is read in.
-OUTLINE_ANGLES = 360
-#: Fewer px than this beyond an edge hold no flank and field to tell apart.
-MIN_FLANK_ROWS = 8
-#: The profile beyond an edge is read in at most this many steps.
-MAX_FLANK_ROWS = 64
-#: The outline's step must stand this many noise sigmas clear of the field once smoothed
-#: along its course…
-OUTLINE_STEP_SIGMAS = 16.0
-#: …by at least and at most these shares of the way round.
-MIN_ARC_SHARE = 1.0 / 360.0
-MAX_ARC_SHARE = 1.0 / 36.0
-#: The outline is traced again about the centre of what was seen of it when that lies
-#: this far (px) from the band's.
-RECENTRE_PX = 1.0
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
@@ -144,43 +100,6 @@ def warm_up() -> None:
     inspect_pixels(cv2.GaussianBlur(pixels, (0, 0), 1.0))
 
 
-def linear_light(pixels: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
-    """Pixel values in linear light, float32 in [0, 1], by the file's convention.
-
-    8-bit images from cameras and in PNG/JPEG files are, by convention, encoded with the
-    sRGB transfer curve (IEC 61966-2-1); 16-bit images from measurement cameras are, by
-    convention, linear. Edges must be located in linear light: in encoded values the
-    half-way level of a blurred edge shifts towards its dark side by up to half the blur.
-    """
-    if pixels.dtype == np.uint8:
-        # cv2.LUT maps every channel through the 256-entry table, far faster than indexing.
-        table = (
-            _SRGB_DECODE_8BIT
-            if pixels.ndim == 2
-            else np.repeat(_SRGB_DECODE_8BIT[:, np.newaxis], pixels.shape[2], axis=1).reshape(
-                256, 1, pixels.shape[2]
-            )
-        )
-        result: npt.NDArray[np.float32] = np.asarray(cv2.LUT(pixels, table), np.float32)
-    else:
-        result = to_float(pixels)
-    if result.ndim == 3 and result.shape[2] == 1:
-        result = result[:, :, 0]
-    return np.ascontiguousarray(result)
-
-
-def srgb_decode(values: FloatArray) -> FloatArray:
-    """The sRGB transfer curve inverted: encoded [0, 1] to linear [0, 1]."""
-    values = np.clip(values, 0.0, 1.0)
-    decoded: FloatArray = np.where(
-        values <= 0.04045, values / 12.92, ((values + 0.055) / 1.055) ** 2.4
-    )
-    return decoded
-
-
-_SRGB_DECODE_8BIT = srgb_decode(np.arange(256) / 255.0).astype(np.float32)
-
-
 @dataclass(frozen=True)
 class _Interval:
     """An arc of directions ``[start, start + length)`` in radians (may pass 2π)."""
@@ -206,38 +125,6 @@ class _Interval:
         return False
 
 
-@dataclass(frozen=True)
-class _TracedEdges:
-    """Both edges of the ring as measured along one coarse reading of it.
-
-    Attributes
-    ----------
-    coarse : CoarseRing
-        The reading the edges were searched along.
-    pixels : ndarray
-        The image, with sensor impulses removed around the ring.
-    linear : (h, w) ndarray of float32
-        The square around the ring in linear light, projected on the reading's
-        ring/background colour axis.
-    local : tuple of float
-        The ring's centre in ``linear``'s pixels.
-    outer, inner : EdgeProfile
-        The refined edges, in directions about ``local``.
-    """
-
-    coarse: CoarseRing
-    pixels: npt.NDArray[Any]
-    linear: npt.NDArray[np.float32]
-    local: tuple[float, float]
-    outer: EdgeProfile
-    inner: EdgeProfile
-
-    def section_spread(self) -> float:
-        """How unevenly the cross-section runs around the ring (see
-        :func:`~inspector.imaging.polar.section_spread`)."""
-        return section_spread(self.outer.model, self.inner.model)
-
-
 def _inspect_located(
     pixels: npt.NDArray[Any],
     readings: RingReadings,
@@ -252,11 +139,11 @@ def _inspect_located(
     has a second reading, they are traced along that too, and the pair whose section is
     the more even (the first on a near tie) is kept.
     """
-    traced = _trace_edges(pixels, readings.first, shape=shape)
+    traced = trace_edges(pixels, readings.first, shape=shape)
     if isinstance(traced, str) or traced.section_spread() > UNEVEN_SECTION:
         second = readings.second()
         if second is not None:
-            other = _trace_edges(pixels, second, shape=shape)
+            other = trace_edges(pixels, second, shape=shape)
             if isinstance(traced, str) or (
                 not isinstance(other, str)
                 and other.section_spread() < traced.section_spread() - SAME_SPREAD
@@ -264,306 +151,14 @@ def _inspect_located(
                 traced = other
     if isinstance(traced, str):
         return RingInspection(image_shape=shape, ring=None, problems=(traced,))
-    outlined = _outline_beyond(pixels, traced, shape=shape)
+    outlined = outline_beyond(pixels, traced, shape=shape)
     if outlined is not None:
         traced = outlined
     return _inspect_traced(traced, shape=shape, quantum=quantum)
 
 
-def _outline_beyond(
-    pixels: npt.NDArray[Any], traced: _TracedEdges, *, shape: tuple[int, int]
-) -> _TracedEdges | None:
-    """The edges traced again at the ring's outline, where those traced are the flanks
-    of a bright band on a ring darker than the field (see :mod:`outline`); else None.
-
-    Both flanks must sink below the field beyond the band, and the outline traced along
-    their darkest levels must be sharp for its distance beyond the band
-    (OUTLINE_BLUR_SHARE).
-    """
-    coarse = traced.coarse
-    cross = float(median(traced.outer.model - traced.inner.model))
-    weights, offset, _ = contrast_signal(_linear_colours(coarse, pixels.dtype))
-    flanks = []
-    for edge in (traced.outer, traced.inner):
-        flank = _flank_beyond(pixels, coarse.center, edge, cross, weights, offset, shape)
-        if flank is None:
-            return None
-        flanks.append(flank)
-    (outer_flank, outer_course, outer_colour), (inner_flank, inner_course, inner_colour) = flanks
-    n = coarse.outer_radius.size
-    widened = replace(
-        coarse,
-        outer_radius=_resample(outer_course, n),
-        inner_radius=_resample(inner_course, n),
-        ring_color=np.atleast_1d(0.5 * (outer_colour + inner_colour)).astype(np.float64),
-    )
-    band = _Band(
-        outer=edge_points(coarse.center, traced.outer.model),
-        inner=edge_points(coarse.center, traced.inner.model),
-        halo_px=HALO_BLURS * max(traced.outer.blur_px, traced.inner.blur_px),
-        # The search stays on the flanks: the band inside them would out-step the outline.
-        reach_px=0.5 * min(outer_flank.offset_px, inner_flank.offset_px),
-        arc_sigma=min(
-            _arc_sigma(flank, n_directions=2.0 * np.pi * float(np.median(course)))
-            for flank, course in ((outer_flank, outer_course), (inner_flank, inner_course))
-        ),
-    )
-    outline = _outline_traced(pixels, widened, band, shape=shape)
-    if outline is None:
-        return None
-    recentred = _recentred(pixels, outline, band, shape=shape)
-    if recentred is not None and _coverage(recentred.outer) + _coverage(
-        recentred.inner
-    ) > _coverage(outline.outer) + _coverage(outline.inner):
-        outline = recentred
-    reach_out = min(outer_flank.offset_px, inner_flank.offset_px)
-    sharp = max(outline.outer.blur_px, outline.inner.blur_px) < OUTLINE_BLUR_SHARE * reach_out
-    return outline if sharp else None
-
-
-def _recentred(
-    pixels: npt.NDArray[Any], outline: _TracedEdges, band: _Band, *, shape: tuple[int, int]
-) -> _TracedEdges | None:
-    """The outline traced again about the centre of what was seen of it, if that lies
-    over RECENTRE_PX from the band's centre; else None.
-
-    A glare band need not be centred on the ring (light from one side). Where the outline
-    cannot be seen, its smooth model is only as good as the centre it is drawn about.
-    """
-    reading = outline.coarse
-    found = np.isfinite(outline.outer.measured)
-    directions = angles_for(found.size)[found]
-    radii = outline.outer.measured[found]
-    seen = np.stack(
-        [
-            reading.center[0] + radii * np.cos(directions),
-            reading.center[1] - radii * np.sin(directions),
-        ],
-        axis=1,
-    ).astype(np.float32)
-    (x, y), _, _ = cv2.fitEllipse(seen)
-    if np.hypot(x - reading.center[0], y - reading.center[1]) <= RECENTRE_PX:
-        return None
-    center = (float(x), float(y))
-    n = reading.outer_radius.size
-    about = replace(
-        reading,
-        center=center,
-        outer_radius=_radii_about(edge_points(reading.center, outline.outer.model), center, n),
-        inner_radius=_radii_about(edge_points(reading.center, outline.inner.model), center, n),
-    )
-    return _outline_traced(pixels, about, band, shape=shape)
-
-
-def _flank_beyond(
-    pixels: npt.NDArray[Any],
-    center: tuple[float, float],
-    edge: EdgeProfile,
-    cross: float,
-    weights: npt.NDArray[np.float32],
-    offset: FloatArray,
-    shape: tuple[int, int],
-) -> tuple[FlankBeyond, FloatArray, FloatArray] | None:
-    """The flank beyond one traced edge (:func:`outline.flank_beyond`), with the course
-    through its darkest level (px, OUTLINE_ANGLES directions) and its colour there (the
-    image's own float values)."""
-    radius = _resample(edge.model, OUTLINE_ANGLES)
-    away = 1.0 if edge.side is EdgeSide.OUTER else -1.0
-    depth = depth_px(cross, float(np.median(radius)))
-    if edge.side is EdgeSide.INNER:
-        depth = min(depth, 0.8 * float(radius.min()))
-    # The course needs to be good to a few px only: a deep profile is read coarser.
-    row_px = max(1.0, depth / MAX_FLANK_ROWS)
-    rows = np.arange(0.0, depth, row_px)
-    if rows.size < MIN_FLANK_ROWS:
-        return None  # no room for a flank beyond (a hole a few px across)
-    grid = radius[np.newaxis, :] + away * rows[:, np.newaxis]
-    map_x, map_y = radius_grid_maps(center, grid)
-    samples = remap(pixels, map_x, map_y)
-    band = project(linear_light(samples), weights, offset)
-    if band.ndim == 3:
-        band = band[:, :, 0]
-    height, width = shape
-    out_of_view = (map_x < 0) | (map_y < 0) | (map_x > width - 1) | (map_y > height - 1)
-    band[out_of_view] = np.nan
-    flank = flank_beyond(band, blur_px=edge.blur_px, row_px=row_px)
-    if flank is None:
-        return None
-    row = round(flank.offset_px / row_px)
-    colour = np.median(to_float(samples[row][~out_of_view[row]]), axis=0)
-    return flank, radius + away * flank.offset_px, np.atleast_1d(colour).astype(np.float64)
-
-
-@dataclass(frozen=True)
-class _Band:
-    """A bright band's traced edges (image ``(x, y)`` points) and the reach of its own
-    halo (px); how far the search for the outline beyond it reaches (px), and how far it
-    is smoothed along the edge (sigma, directions)."""
-
-    outer: FloatArray
-    inner: FloatArray
-    halo_px: float
-    reach_px: float
-    arc_sigma: float
-
-
-def _outline_traced(
-    pixels: npt.NDArray[Any], reading: CoarseRing, band: _Band, *, shape: tuple[int, int]
-) -> _TracedEdges | None:
-    """The edges traced along a reading of the outline beyond a band; None where too
-    little of either was found clear of the band's halo."""
-    outline = _trace_edges(
-        pixels, reading, shape=shape, reach_px=band.reach_px, arc_sigma=band.arc_sigma
-    )
-    if isinstance(outline, str):
-        return None
-    # Where the outline is not to be seen, the search can fall back on the band's own
-    # edge: a point within the band's halo is not the outline.
-    edges = []
-    for band_edge, edge in ((band.outer, outline.outer), (band.inner, outline.inner)):
-        away = 1.0 if edge.side is EdgeSide.OUTER else -1.0
-        band_radius = _radii_about(band_edge, reading.center, edge.measured.size)
-        beyond = away * (edge.measured - band_radius)
-        near = beyond < band.halo_px
-        edges.append(without_points(edge, near) if near.any() else edge)
-        if _coverage(edges[-1]) < MIN_EDGE_COVERAGE:
-            return None
-    return replace(outline, outer=edges[0], inner=edges[1])
-
-
-def _arc_sigma(flank: FlankBeyond, *, n_directions: float) -> float:
-    """Smoothing along an outline (sigma, in directions about 1 px of arc apart) that
-    lifts its step clear of the noise by OUTLINE_STEP_SIGMAS, kept between MIN_ARC_SHARE
-    and MAX_ARC_SHARE of the way round.
-
-    Smoothing a band by σ along the edge and 0.7 px across divides the noise by
-    √(4π · 0.7 σ).
-    """
-    snr = flank.depth / max(flank.pixel_noise, 1e-9)
-    wanted = (OUTLINE_STEP_SIGMAS / snr) ** 2 / (4.0 * np.pi * 0.7)
-    return float(np.clip(wanted, MIN_ARC_SHARE * n_directions, MAX_ARC_SHARE * n_directions))
-
-
-def _radii_about(points: FloatArray, center: tuple[float, float], n: int) -> FloatArray:
-    """Radius (px) of a closed contour about ``center`` in ``n`` directions (see
-    :func:`~inspector.imaging.polar.angles_for`); the contour must surround the centre."""
-    dx = points[:, 0] - center[0]
-    dy = center[1] - points[:, 1]  # screen y grows downwards; directions turn counter-clockwise
-    theta = np.mod(np.arctan2(dy, dx), TWO_PI)
-    order = np.argsort(theta)
-    result: FloatArray = np.interp(
-        angles_for(n), theta[order], np.hypot(dx, dy)[order], period=TWO_PI
-    )
-    return result
-
-
-def _linear_colours(coarse: CoarseRing, dtype: np.dtype[Any]) -> CoarseRing:
-    """The reading with its ring and background colours in linear light."""
-    if dtype != np.uint8:
-        return coarse
-    # The median colours commute with the monotonic transfer curve.
-    return replace(
-        coarse,
-        ring_color=srgb_decode(coarse.ring_color),
-        background_color=srgb_decode(coarse.background_color),
-    )
-
-
-def _trace_edges(
-    pixels: npt.NDArray[Any],
-    coarse: CoarseRing,
-    *,
-    shape: tuple[int, int],
-    reach_px: float | None = None,
-    arc_sigma: float = 1.0,
-) -> _TracedEdges | str:
-    """Both edges measured along one coarse reading, or why they could not be.
-
-    The search reaches ``reach_px`` each way from the reading's edges, and no further,
-    also where an edge is traced again along its partner; by default a share of its
-    cross-section (SEARCH_REACH), and further where needed. ``arc_sigma`` smooths along
-    the edges (see :func:`~inspector.imaging.edges.measure_edge`).
-    """
-    center = coarse.center
-    coarse_linear = _linear_colours(coarse, pixels.dtype)
-    n = int(np.clip(round(TWO_PI * float(coarse.outer_radius.mean())), 360, 16384))
-    outer_coarse = _resample(coarse.outer_radius, n)
-    inner_coarse = _resample(coarse.inner_radius, n)
-    cross = float(median(outer_coarse - inner_coarse))
-    # The coarse edge is good to a couple of reduced pixels; reach past that, and far
-    # enough to follow a deep bite or a tall film on the edge, or a true edge half a
-    # cross-section beyond a glare band the coarse outline took for the ring's rim.
-    reduced_px = max(shape) / 400.0
-    slack = max(8.0, 5.0 * reduced_px)
-    if reach_px is None:
-        reach = max(slack, SEARCH_REACH * cross)
-    else:
-        reach = reach_px
-        slack = min(slack, reach_px)
-    # Only the square holding both search bands is ever sampled: sensor impulses are
-    # removed there, and only there is the image converted to linear light for the edges.
-    # Offsets are whole pixels, so every sample sees the same neighbours and weights as in
-    # the full frame.
-    # Twice the reach: an edge not found in its band is searched again in a wider one.
-    y0, y1, x0, x1 = _ring_window(shape, center, float(outer_coarse.max()) + 2.0 * reach)
-    window, impulses = remove_impulses(pixels[y0:y1, x0:x1])
-    if impulses:
-        pixels = pixels.copy()  # the strip samples the whole frame: give it the clean square
-        pixels[y0:y1, x0:x1] = window
-    # Every edge step looks at the linear image only through its projection on the
-    # ring/background colour axis: project the square once and sample one channel.
-    linear_weights, linear_offset, _ = contrast_signal(coarse_linear)
-    linear = project_image(linear_light(window), linear_weights, linear_offset)
-    local = (center[0] - x0, center[1] - y0)
-
-    def trace(side: EdgeSide, course: FloatArray, reach_in: float, reach_out: float) -> EdgeProfile:
-        return measure_edge(
-            linear,
-            local,
-            course,
-            side=side,
-            reach_in_px=reach_in,
-            reach_out_px=reach_out,
-            arc_sigma=arc_sigma,
-        )
-
-    hole = 0.8 * float(inner_coarse.min())  # the inner search towards the centre stops short of it
-    outer = trace(EdgeSide.OUTER, outer_coarse, reach, reach)
-    inner = trace(EdgeSide.INNER, inner_coarse, min(reach, hole), reach)
-    # A coarse find that took only the lit core of the ring leaves its true edges at, or
-    # beyond, the far end of their bands; where too little of an edge was found there,
-    # search again reaching twice as far into the background.
-    if _coverage(outer) < WIDER_SEARCH_COVERAGE:
-        wider = trace(EdgeSide.OUTER, outer_coarse, reach, 2.0 * reach)
-        outer = wider if _coverage(wider) > _coverage(outer) else outer
-    if _coverage(inner) < WIDER_SEARCH_COVERAGE:
-        wider = trace(EdgeSide.INNER, inner_coarse, min(2.0 * reach, hole), reach)
-        inner = wider if _coverage(wider) > _coverage(inner) else inner
-    outer, inner = _concentric_edges(
-        linear,
-        local,
-        outer,
-        inner,
-        cross=cross,
-        slack=slack,
-        band_px=reach_px,
-    )
-    for profile in (outer, inner):
-        if _coverage(profile) < MIN_EDGE_COVERAGE:
-            return (
-                f"the ring's {profile.side.value} edge could not be traced around the "
-                "ring (too little contrast with the background)"
-            )
-    # Where the ring's shading runs up to its rim (front light), the slope peak lies inside
-    # the ring: a fitted model of the profile across each edge puts it where it ends.
-    outer, inner = refine_edges(linear, local, outer, inner)
-    return _TracedEdges(
-        coarse=coarse, pixels=pixels, linear=linear, local=local, outer=outer, inner=inner
-    )
-
-
 def _inspect_traced(
-    traced: _TracedEdges, *, shape: tuple[int, int], quantum: float
+    traced: TracedEdges, *, shape: tuple[int, int], quantum: float
 ) -> RingInspection:
     """Strip, cuts, edge runs and surface defects of a ring whose edges are measured."""
     coarse, pixels, linear, local = traced.coarse, traced.pixels, traced.linear, traced.local
@@ -628,82 +223,6 @@ def _inspect_traced(
     return RingInspection(
         image_shape=shape, ring=geometry, defects=tuple(defects), problems=tuple(problems)
     )
-
-
-def _concentric_edges(
-    linear: npt.NDArray[np.float32],
-    center: tuple[float, float],
-    outer: EdgeProfile,
-    inner: EdgeProfile,
-    *,
-    cross: float,
-    slack: float,
-    band_px: float | None = None,
-) -> tuple[EdgeProfile, EdgeProfile]:
-    """The edge pair that agrees best on the cross-section: as traced, or with one edge
-    traced again around the other's course (see :mod:`inspector.imaging.concentric`),
-    in a band ``band_px`` each way if given."""
-    section = ring_cross_section(outer, inner, coarse_cross_px=cross)
-    best = (disagreement(outer, inner, section), outer, inner)
-    # A narrower band than the first search: the course is good to a few pixels.
-    band = max(slack, 0.25 * section) if band_px is None else band_px
-    # Each edge can be off course in its own stretch (the outer on one side's glare, the
-    # inner on the other's): once one is traced again along its partner, the partner can
-    # be traced again along it.
-    # The partner each side was last traced again along. A course depends only on the
-    # partner (and the fixed section): along an unchanged partner the trace would repeat,
-    # and the pair it makes was already weighed and kept or beaten, so it is skipped.
-    traced_along: dict[EdgeSide, EdgeProfile] = {}
-    for _ in range(RETRACE_ROUNDS):
-        improved = False
-        outer_start, inner_start = best[1], best[2]
-        for course in retrace_courses(outer_start, inner_start, section):
-            partner = inner_start if course.side is EdgeSide.OUTER else outer_start
-            if traced_along.get(course.side) is partner:
-                continue
-            traced_along[course.side] = partner
-            retraced = measure_edge(
-                linear,
-                center,
-                course.radius,
-                side=course.side,
-                reach_in_px=min(band, 0.8 * float(course.radius.min())),
-                reach_out_px=band,
-            )
-            pair = (retraced, best[2]) if course.side is EdgeSide.OUTER else (best[1], retraced)
-            share = disagreement(*pair, section)
-            if share < best[0]:
-                best = (share, *pair)
-                improved = True
-        if not improved:
-            break
-    return best[1], best[2]
-
-
-def _coverage(profile: EdgeProfile) -> float:
-    """Share of directions in which the edge was found."""
-    return float(np.isfinite(profile.measured).mean())
-
-
-def _ring_window(
-    shape: tuple[int, int], center: tuple[float, float], radius: float
-) -> tuple[int, int, int, int]:
-    """Rows ``y0:y1`` and columns ``x0:x1`` of the square of half-side ``radius`` (+ 4 px)
-    around ``center`` (image ``(x, y)``), clipped to the image."""
-    height, width = shape
-    reach = radius + 4.0  # the bands reach a whole pixel past their radius, plus interpolation
-    # numpy slices are [row, col]: y selects rows, x columns
-    x0 = max(int(np.floor(center[0] - reach)), 0)
-    y0 = max(int(np.floor(center[1] - reach)), 0)
-    x1 = min(int(np.ceil(center[0] + reach)) + 1, width)
-    y1 = min(int(np.ceil(center[1] + reach)) + 1, height)
-    return y0, y1, x0, x1
-
-
-def _resample(values: FloatArray, n: int) -> FloatArray:
-    """Linear resampling of a closed profile to ``n`` directions."""
-    result: FloatArray = np.interp(angles_for(n), angles_for(values.size), values, period=TWO_PI)
-    return result
 
 
 def _collect_defects(

@@ -550,3 +550,16 @@ def section_spread(outer: npt.NDArray[np.floating], inner: npt.NDArray[np.floati
     """
     section = outer - inner
     return float(np.std(section)) / max(float(median(section)), 1e-6)
+
+
+def contour_radii(points: FloatArray, center: tuple[float, float], n: int) -> FloatArray:
+    """Radius (px) of a closed contour (``(N, 2)`` image points) about ``center`` in ``n``
+    directions (see :func:`angles_for`); the contour must surround the centre."""
+    dx = points[:, 0] - center[0]
+    dy = center[1] - points[:, 1]  # screen y grows downwards; directions turn counter-clockwise
+    theta = np.mod(np.arctan2(dy, dx), 2.0 * np.pi)
+    order = np.argsort(theta)
+    result: FloatArray = np.interp(
+        angles_for(n), theta[order], np.hypot(dx, dy)[order], period=2.0 * np.pi
+    )
+    return result

@@ -9,8 +9,8 @@ import pytest
 import inspector.imaging.edge_evidence as edge_evidence
 import inspector.imaging.edge_fit as edge_fit
 import inspector.imaging.edges as edges
-import inspector.imaging.engine as engine
 import inspector.imaging.locate as locate
+import inspector.imaging.tracing as tracing
 from inspector.imaging.concentric import disagreement, retrace_courses, ring_cross_section
 from inspector.imaging.edge_defects import _deep_gap, find_edge_runs
 from inspector.imaging.edge_evidence import _ray_sets, edge_run_is_seen
@@ -69,7 +69,7 @@ def test_a_torus_shaded_to_its_rim_is_measured_at_its_rim(
 
     # The slope peaks alone sit inside the ring, where the shading falls fastest.
     monkeypatch.setattr(
-        engine, "refine_edges", lambda image, center, outer, inner, **_: (outer, inner)
+        tracing, "refine_edges", lambda image, center, outer, inner, **_: (outer, inner)
     )
     peaks = inspect_pixels(pixels).ring
     assert peaks is not None
@@ -174,7 +174,7 @@ def test_the_body_edge_beside_a_far_brighter_glare_band_is_the_edge(
     # clear split alone: the find grown to the noise would also lead to the body's edge).
     monkeypatch.setattr(edges, "SHARP_STEP_PX", 0.0)
     monkeypatch.setattr(locate, "SAME_FIND_PX", float("inf"))
-    monkeypatch.setattr(engine, "RETRACE_ROUNDS", 0)  # nor traced again along the other
+    monkeypatch.setattr(tracing, "RETRACE_ROUNDS", 0)  # nor traced again along the other
     glare_only = inspect_pixels(pixels).ring
     assert glare_only is not None
     assert glare_only.outer_diameter_px < 295.0
@@ -200,7 +200,7 @@ def _outer_profile(measured_offset: np.ndarray) -> EdgeProfile:
 
 
 def _linear(pixels: np.ndarray) -> np.ndarray:
-    return engine.linear_light(pixels)
+    return tracing.linear_light(pixels)
 
 
 @pytest.mark.parametrize("bitten", [True, False])
@@ -358,7 +358,7 @@ def test_edges_off_course_on_opposite_sides_are_both_traced_again(
     image, truth = render_raw(scene_for_index(2718, 49))
     _assert_measured_as_drawn(image, truth, tolerance_px=1.0)
 
-    monkeypatch.setattr(engine, "RETRACE_ROUNDS", 0)
+    monkeypatch.setattr(tracing, "RETRACE_ROUNDS", 0)
     as_traced = inspect_pixels(image).ring
     assert as_traced is not None
     assert abs(as_traced.outer_diameter_px - truth.ring.outer_diameter_px) > 5.0
@@ -375,13 +375,13 @@ def test_an_edge_beyond_its_first_band_is_found_in_a_wider_one(
     # core, so the true outer edge lies at the far end of its first search band (a band
     # of a third of the cross-section; the usual half reaches this ring's edge at once).
     # Only that find is looked at: grown to the background's noise it holds the ring.
-    monkeypatch.setattr(engine, "SEARCH_REACH", 0.35)
+    monkeypatch.setattr(tracing, "SEARCH_REACH", 0.35)
     monkeypatch.setattr(locate, "SAME_FIND_PX", float("inf"))
     scene = scene_for_index(31337, 0)
     image, truth = render_raw(scene)
     _assert_measured_as_drawn(image, truth, tolerance_px=1.5)
 
-    monkeypatch.setattr(engine, "WIDER_SEARCH_COVERAGE", 0.0)
+    monkeypatch.setattr(tracing, "WIDER_SEARCH_COVERAGE", 0.0)
     narrow = inspect_pixels(image)
     assert narrow.ring is None
     assert "outer edge could not be traced" in narrow.problems[0]
@@ -453,8 +453,8 @@ def test_the_edge_search_reaches_past_a_glare_band_taken_for_the_rim(
     image, truth = render_raw(scene_for_index(5150, 172))
     _assert_measured_as_drawn(image, truth, tolerance_px=0.5)
 
-    monkeypatch.setattr(engine, "SEARCH_REACH", 0.35)
-    monkeypatch.setattr(engine, "RETRACE_ROUNDS", 0)  # nor traced again along the other
+    monkeypatch.setattr(tracing, "SEARCH_REACH", 0.35)
+    monkeypatch.setattr(tracing, "RETRACE_ROUNDS", 0)  # nor traced again along the other
     shorter = inspect_pixels(image).ring
     assert shorter is not None
     assert truth.ring.outer_diameter_px - shorter.outer_diameter_px > 1.5

@@ -13,6 +13,7 @@ import inspector.imaging.engine as engine
 import inspector.imaging.locate as locate
 import inspector.imaging.outline as outline
 import inspector.imaging.surface as surface
+import inspector.imaging.tracing as tracing
 from inspector.imaging.edge_defects import circular_runs, find_cuts, find_edge_runs
 from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.engine import inspect_pixels
@@ -372,7 +373,7 @@ def test_a_short_line_keeping_to_the_rings_circle_is_not_a_scratch(straight: boo
     pixels, _ = annulus(noise=0.0)
     n = 1024
     strip = surface.build_strip(
-        engine.linear_light(pixels),
+        tracing.linear_light(pixels),
         (241.3, 198.6),
         np.full(n, 110.0),
         np.full(n, 150.0),
@@ -607,7 +608,7 @@ def test_a_black_ring_seen_by_its_glare_band_is_measured_to_its_outline(
     assert ring.inner_diameter_px == pytest.approx(220.0, abs=1.0)
 
     # Without the outline beyond the band, the band's flanks are measured as the edges.
-    monkeypatch.setattr(engine, "OUTLINE_BLUR_SHARE", 0.0)
+    monkeypatch.setattr(outline, "OUTLINE_BLUR_SHARE", 0.0)
     band = inspect_pixels(pixels).ring
     assert band is not None
     assert band.outer_diameter_px < 290.0
@@ -658,12 +659,13 @@ def test_a_soft_shadow_all_round_a_light_ring_is_not_taken_for_its_outline(
     # Room all round for the field three sections beyond the ring.
     pixels = _shaded_ring(shade, seed=4, field=field, size=(640, 640), center=(320.4, 319.6))
     flanks: list[outline.FlankBeyond | None] = []
+    flank_beyond = outline.flank_beyond
 
     def spy(band: np.ndarray, *, blur_px: float, row_px: float) -> outline.FlankBeyond | None:
-        flanks.append(outline.flank_beyond(band, blur_px=blur_px, row_px=row_px))
+        flanks.append(flank_beyond(band, blur_px=blur_px, row_px=row_px))
         return flanks[-1]
 
-    monkeypatch.setattr(engine, "flank_beyond", spy)
+    monkeypatch.setattr(outline, "flank_beyond", spy)
     ring = inspect_pixels(pixels).ring
     assert ring is not None
     assert ring.outer_diameter_px == pytest.approx(300.0, abs=1.0)

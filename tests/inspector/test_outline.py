@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inspector.imaging.engine import _radii_about
 from inspector.imaging.measure import edge_points
 from inspector.imaging.outline import FlankBeyond, depth_px, flank_beyond
+from inspector.imaging.polar import contour_radii
 
 
 def _band(profile: np.ndarray, *, n: int = 360, noise: float = 0.01, seed: int = 0) -> np.ndarray:
@@ -91,5 +91,5 @@ def test_a_contour_is_read_again_about_another_centre() -> None:
     # towards +x, 56 towards -x, and √(50² − 6²) straight up and down.
     points = edge_points((100.0, 80.0), np.full(720, 50.0))
     side = np.sqrt(50.0**2 - 6.0**2)
-    radii = _radii_about(points, (106.0, 80.0), 4)
+    radii = contour_radii(points, (106.0, 80.0), 4)
     assert radii == pytest.approx([44.0, side, 56.0, side], abs=0.01)
