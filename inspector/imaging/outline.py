@@ -208,13 +208,16 @@ def outline_beyond(
     if outline is None:
         return None
     recentred = _recentred(pixels, outline, band, shape=shape)
-    if recentred is not None and coverage(recentred.outer) + coverage(recentred.inner) > coverage(
-        outline.outer
-    ) + coverage(outline.inner):
+    if recentred is not None and _seen(recentred) > _seen(outline):
         outline = recentred
     reach_out = min(outer_flank.offset_px, inner_flank.offset_px)
     sharp = max(outline.outer.blur_px, outline.inner.blur_px) < OUTLINE_BLUR_SHARE * reach_out
     return outline if sharp else None
+
+
+def _seen(traced: TracedEdges) -> float:
+    """How much of both edges was found (the sum of their shares of directions)."""
+    return coverage(traced.outer) + coverage(traced.inner)
 
 
 def _recentred(
