@@ -14,7 +14,9 @@ that of the rays just beside the run, both aligned on the smooth edge model. A r
 whose profile does not differ from its neighbours' by a clear share of the edge's
 contrast, and clearly more than the profiles' noise, is not a defect. Extra material
 must also be joined to the ring: a speck of dust just off the edge pulls the finder out
-along a few rays, with plain background between ring and speck.
+along a few rays, with plain background between ring and speck. Missing material must
+show the field where the ring should be: a shading step inside a faint rim changes the
+picture, but the ring is still there.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ DETACHED_SHARE = 0.25
 #: and by this many noise sigmas.
 DETACHED_CLEARANCE_BLURS = 2.0
 DETACHED_SIGMAS = 5.0
+#: Where material is missing, half-way into the run the profile has gone at least this
+#: share of the way from the ring's level towards the field's (a blurred bite as deep as
+#: the blur goes about half-way; a deeper one nearly all the way).
+MISSING_SHARE = 0.35
 #: The run is compared with at least this many undisturbed neighbouring rays, looked for
 #: within these multiples of its width on each side.
 MIN_NEIGHBOURS = 3
@@ -101,8 +107,40 @@ def edge_run_is_seen(
     noise = np.maximum(noise, max(float(median(noise)), 1e-6))
     if not _clear_difference(run_median, beside_median, noise, contrast):
         return False
-    # Extra material must be joined to the ring.
-    return not (run.excess and _detached(run_median, beside_median, offsets, noise, blur_px))
+    if run.excess:
+        # Extra material must be joined to the ring.
+        return not _detached(run_median, beside_median, offsets, noise, blur_px)
+    # Missing material shows the field where the ring should be.
+    return _shows_the_field(run_median, beside_median, offsets, run.depth_px)
+
+
+def _shows_the_field(
+    run: FloatArray, beside: FloatArray, offsets: FloatArray, depth_px: float
+) -> bool:
+    """Whether a run where the edge falls back into the ring shows the field there.
+
+    Where material is missing, the field shows between the edge model and the measured
+    edge: half-way into the run, the run's profile has gone most of the way from the
+    ring's level (the neighbours' there) towards the field's (the neighbours' far
+    outside). On a front-lit white ring on a light field the finder can instead take a
+    step of the rubber's blotchy shading a little inside the rim: the picture differs
+    from the neighbours', but the ring is still there.
+
+    Parameters
+    ----------
+    run, beside : (L,) ndarray
+        Median profiles of the run's rays and of its neighbours at ``offsets`` (px,
+        outwards from the ring along the model edge), ring ≈ 1, background ≈ 0.
+    depth_px : float
+        How far the run falls back into the ring.
+    """
+    inside = -0.5 * depth_px
+    ring = float(np.interp(inside, offsets, beside))
+    field = float(beside[-1])
+    if ring == field:
+        return True  # nothing to judge by
+    gone = (ring - float(np.interp(inside, offsets, run))) / (ring - field)
+    return gone >= MISSING_SHARE
 
 
 def _detached(

@@ -229,6 +229,38 @@ def test_an_edge_run_counts_only_where_the_image_changes(bitten: bool) -> None:
     assert seen is bitten
 
 
+@pytest.mark.parametrize("left", [0.75, 0.2])
+def test_a_run_into_the_ring_must_show_the_field_there(
+    left: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same 4 px dip of the measured edge; inside the rim over the dip the ring reads
+    # at ``left`` of its level: a step of shading that leaves the ring there (0.75), or
+    # a bite showing nearly the field (0.2). Both change the picture.
+    n = 942
+    theta = angles_for(n)
+    top = np.abs(np.angle(np.exp(1j * (theta - np.pi / 2)))) < 0.03
+    offset = np.random.default_rng(1).normal(0.0, 0.05, n)
+    offset[top] -= 4.0
+    profile = _outer_profile(offset)
+    (run,) = find_edge_runs(profile)
+    pixels, _ = annulus()
+    ring_level, background_level = 0.15, 0.85
+    signal = project_image(
+        _linear(pixels),
+        np.array([1.0 / (ring_level - background_level)], np.float32),
+        np.array([background_level]),
+    )
+    rows, cols = np.mgrid[0 : signal.shape[0], 0 : signal.shape[1]]
+    radius = np.hypot(cols - CENTER[0], rows - CENTER[1])
+    angle = np.arctan2(CENTER[1] - rows, cols - CENTER[0])
+    patch = (radius > 150.0 - 4.0) & (radius <= 150.5) & (np.abs(angle - np.pi / 2) < 0.03)
+    signal = np.where(patch, left * signal, signal).astype(np.float32)
+    assert edge_run_is_seen(signal, CENTER, profile, run, blur_px=0.8) is (left < 0.5)
+    # Judged by the difference alone, the shading step was a bite too.
+    monkeypatch.setattr(edge_evidence, "_shows_the_field", lambda *_: True)
+    assert edge_run_is_seen(signal, CENTER, profile, run, blur_px=0.8)
+
+
 def test_a_real_bite_is_still_reported_by_the_engine() -> None:
     pixels, _ = annulus(carve=[(CENTER[0], CENTER[1] - 150.0, 6.0)])
     defects = inspect_pixels(pixels).defects
