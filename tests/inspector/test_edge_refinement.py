@@ -203,28 +203,37 @@ def _linear(pixels: np.ndarray) -> np.ndarray:
     return tracing.linear_light(pixels)
 
 
-@pytest.mark.parametrize("bitten", [True, False])
-def test_an_edge_run_counts_only_where_the_image_changes(bitten: bool) -> None:
-    # A 4 px deep dip in the measured outer edge at 90° (the top of the image). In one
-    # image the rubber really is bitten there; in the other the ring is whole, and the
-    # dip is only the edge finder's choice.
+def _dipped_profile() -> EdgeProfile:
+    """The outer edge measured 4 px into the ring at 90° (the top of the image)."""
     n = 942
     theta = angles_for(n)
     top = np.abs(np.angle(np.exp(1j * (theta - np.pi / 2)))) < 0.03
     offset = np.random.default_rng(1).normal(0.0, 0.05, n)
     offset[top] -= 4.0
-    profile = _outer_profile(offset)
-    runs = find_edge_runs(profile)
-    assert len(runs) == 1 and not runs[0].excess
+    return _outer_profile(offset)
 
-    carve = [(CENTER[0], CENTER[1] - 150.0 - 0.0, 4.5)] if bitten else None
-    pixels, _ = annulus(carve=carve)
+
+def _projected(pixels: np.ndarray) -> np.ndarray:
+    """An ``annulus`` image on the ring (1) / background (0) axis."""
     ring_level, background_level = 0.15, 0.85
-    signal = project_image(
+    return project_image(
         _linear(pixels),
         np.array([1.0 / (ring_level - background_level)], np.float32),
         np.array([background_level]),
     )
+
+
+@pytest.mark.parametrize("bitten", [True, False])
+def test_an_edge_run_counts_only_where_the_image_changes(bitten: bool) -> None:
+    # A 4 px deep dip in the measured outer edge at 90° (the top of the image). In one
+    # image the rubber really is bitten there; in the other the ring is whole, and the
+    # dip is only the edge finder's choice.
+    profile = _dipped_profile()
+    runs = find_edge_runs(profile)
+    assert len(runs) == 1 and not runs[0].excess
+
+    carve = [(CENTER[0], CENTER[1] - 150.0 - 0.0, 4.5)] if bitten else None
+    signal = _projected(annulus(carve=carve)[0])
     seen = edge_run_is_seen(signal, CENTER, profile, runs[0], blur_px=0.8)
     assert seen is bitten
 
@@ -236,20 +245,9 @@ def test_a_run_into_the_ring_must_show_the_field_there(
     # The same 4 px dip of the measured edge; inside the rim over the dip the ring reads
     # at ``left`` of its level: a step of shading that leaves the ring there (0.75), or
     # a bite showing nearly the field (0.2). Both change the picture.
-    n = 942
-    theta = angles_for(n)
-    top = np.abs(np.angle(np.exp(1j * (theta - np.pi / 2)))) < 0.03
-    offset = np.random.default_rng(1).normal(0.0, 0.05, n)
-    offset[top] -= 4.0
-    profile = _outer_profile(offset)
+    profile = _dipped_profile()
     (run,) = find_edge_runs(profile)
-    pixels, _ = annulus()
-    ring_level, background_level = 0.15, 0.85
-    signal = project_image(
-        _linear(pixels),
-        np.array([1.0 / (ring_level - background_level)], np.float32),
-        np.array([background_level]),
-    )
+    signal = _projected(annulus()[0])
     rows, cols = np.mgrid[0 : signal.shape[0], 0 : signal.shape[1]]
     radius = np.hypot(cols - CENTER[0], rows - CENTER[1])
     angle = np.arctan2(CENTER[1] - rows, cols - CENTER[0])
