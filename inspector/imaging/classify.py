@@ -3,10 +3,12 @@
 The rules follow what each defect physically is, not any particular camera or renderer:
 
 - a *scratch* is a thin line, straight or gently curved, of even width;
-- a *crack* is a dark fissure that is jagged (its centre line wanders, its width varies)
-  or that runs across much of the cross-section;
+- a *crack* is a dark fissure that is jagged (its centre line wanders, its width varies),
+  that runs across much of the cross-section, or that runs in from an edge (where a ring
+  is stressed; a line along the edge is more likely shading than a fissure);
 - a *blister* is a round dome or void: lit on one side and shaded on the other (both
-  lighter and darker parts), or a round spot of one polarity;
+  lighter and darker parts; in a compact, sharp-rimmed region the fainter part may lie
+  only just beside it), or a round spot of one polarity;
 - an *inclusion* is a compact particle of another brightness or colour with a sharp rim;
 - a *stain* is a soft-edged patch of discoloration: faint and extended, its contrast
   fading gradually from its middle.
@@ -31,6 +33,12 @@ LINE_ELONGATION = 4.0
 #: A region with at least this fraction both clearly lighter and clearly darker than
 #: its surroundings is lit on one side and shaded on the other: a dome or a void.
 BIPOLAR_FRACTION = 0.12
+#: A compact, sharp-rimmed region with a deviation of the opposite sign this many noise
+#: sigmas strong just beside it is lit on one side and shaded on the other, its fainter
+#: side too faint to join the region: beyond what the noise reaches by chance around a
+#: region (about 4). Not applied to soft patches: a large one pulls its rows' running
+#: background and so leaves a halo of the opposite sign around itself.
+SHADED_SIDE_SIGMAS = 5.0
 #: A rim this many times wider than blur alone explains is a soft-edged patch (particles
 #: measure 0.5–0.9, stains 1.1 and up on the generated sets).
 SOFT_RIM = 1.2
@@ -40,6 +48,10 @@ SPARSE_FILL = 0.42
 #: FAINT_MIN_AREA_PX is a discoloration rather than a particle.
 FAINT_DELTA = 0.08
 FAINT_MIN_AREA_PX = 100.0
+#: A dark line reaching the inspected surface's inner or outer border runs in from that
+#: edge when its axis is at least this far from the edge's direction (sin 20°: a line
+#: within 20° of the edge's direction runs along it, as the edge's own shading does).
+FROM_EDGE_ALIGNMENT = float(np.sin(np.deg2rad(20.0)))
 
 
 @dataclass(frozen=True)
@@ -71,10 +83,14 @@ class ShapeFeatures:
         Fraction of the cross-section the region spans (0–1).
     radial_alignment : float
         |cos| of the angle between the principal axis and the radius (1 = radial).
+    touches_edge : bool
+        Reaches the inspected surface's inner or outer border (next to an edge).
     fill_ratio : float
         Region area over the area of its principal-axis box (round ≈ 0.79).
     peak_delta : float
         Largest lightness or colour deviation from the surroundings (0–1).
+    opposite_sigmas : float
+        Strongest deviation of the opposite sign just beside the region (noise sigmas).
     softness : float
         Width of the region's rim (from half its peak out to the detection threshold)
         over what the optics' blur alone would give a sharp-edged object of the same
@@ -95,8 +111,10 @@ class ShapeFeatures:
     half_max_fraction: float
     radial_span: float
     radial_alignment: float
+    touches_edge: bool
     fill_ratio: float
     peak_delta: float
+    opposite_sigmas: float
     softness: float
     coarse: bool
 
@@ -175,8 +193,10 @@ def shape_features(
         half_max_fraction=half_max_fraction,
         radial_span=radial_span,
         radial_alignment=radial_alignment,
+        touches_edge=bool(anomaly.rows.min() == 0 or anomaly.rows.max() == strip.n_rows - 1),
         fill_ratio=fill_ratio,
         peak_delta=anomaly.peak_delta,
+        opposite_sigmas=anomaly.opposite_sigmas,
         softness=softness,
         coarse=anomaly.coarse,
     )
@@ -256,7 +276,8 @@ def classify_surface(features: ShapeFeatures) -> DefectType:
         and features.elongation >= 1.8
     )
     branched = features.fill_ratio < SPARSE_FILL and features.elongation >= 1.5
-    if dark and not bipolar and (across_section or branched or (jagged and line)):
+    from_edge = features.touches_edge and features.radial_alignment >= FROM_EDGE_ALIGNMENT
+    if dark and not bipolar and (across_section or branched or (line and (jagged or from_edge))):
         return DefectType.CRACK
     if line:
         return DefectType.SCRATCH
@@ -265,4 +286,6 @@ def classify_surface(features: ShapeFeatures) -> DefectType:
     faint_patch = features.peak_delta < FAINT_DELTA and features.area_px >= FAINT_MIN_AREA_PX
     if features.coarse or features.softness >= SOFT_RIM or faint_patch:
         return DefectType.STAIN
+    if features.opposite_sigmas >= SHADED_SIDE_SIGMAS:
+        return DefectType.BLISTER
     return DefectType.INCLUSION

@@ -60,7 +60,7 @@ SAME_SPREAD = 0.002
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
-ENGINE_VERSION = "1.10.0"
+ENGINE_VERSION = "1.11.0"
 
 
 def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:
@@ -371,6 +371,7 @@ def _merge_neighbours(anomalies: list[Anomaly], strip: Strip) -> list[Anomaly]:
                 score=score,
                 coarse=all(m.coarse for m in members),
                 peak_delta=max(m.peak_delta for m in members),
+                opposite_sigmas=max(m.opposite_sigmas for m in members),
             )
         )
     return merged

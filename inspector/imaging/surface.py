@@ -148,6 +148,10 @@ class Anomaly:
     peak_delta : float
         Largest deviation from the background in lightness (or colour) units, 0–1, as
         seen with the image stretched to a good exposure (see :func:`exposure`).
+    opposite_sigmas : float
+        Strongest lightness deviation of the opposite sign just beside the region (within
+        half its size), in noise sigmas: the fainter side of a dome lit from one side,
+        which may stand out too little to join the region.
     """
 
     rows: npt.NDArray[np.intp]
@@ -157,6 +161,7 @@ class Anomaly:
     score: FloatArray
     coarse: bool = False
     peak_delta: float = 0.0
+    opposite_sigmas: float = 0.0
 
 
 def build_strip(
@@ -603,6 +608,7 @@ def find_anomalies(
                     score=s.astype(np.float64),
                     coarse=coarse,
                     peak_delta=peak_delta,
+                    opposite_sigmas=_opposite_beside(signed_z, rows, cols),
                 )
             )
     anomalies = _prefer_stronger_scale(candidates, fine_score.shape)
@@ -736,6 +742,30 @@ def _prefer_stronger_scale(candidates: list[Anomaly], shape: tuple[int, ...]) ->
             kept.append(anomaly)
     kept.extend(a for i, a in enumerate(fine) if i not in dropped_fine)
     return kept
+
+
+def _opposite_beside(
+    signed_z: Float32Array, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]
+) -> float:
+    """Strongest deviation of the opposite sign to a region's, just beside it (sigmas).
+
+    The window is the region's bounding box grown by half its size (at least 2 px) each
+    way; columns wrap around the ring.
+    """
+    n_rows, n_cols = signed_z.shape
+    polarity = float(np.sign(median(signed_z[rows, cols].astype(np.float64))))
+    if polarity == 0.0:
+        return 0.0
+    # Columns counted from half a turn before the region's first pixel, so that a region
+    # lying across the seam is contiguous.
+    origin = int(cols[0]) - n_cols // 2
+    unrolled = (cols - origin) % n_cols
+    size = max(int(np.ptp(rows)), int(np.ptp(unrolled))) + 1
+    margin = max(2, round(0.5 * size))
+    top, bottom = max(int(rows.min()) - margin, 0), min(int(rows.max()) + margin + 1, n_rows)
+    window = np.arange(int(unrolled.min()) - margin, int(unrolled.max()) + margin + 1)
+    opposite = -polarity * signed_z[top:bottom, (window + origin) % n_cols]
+    return max(0.0, float(opposite.max()))
 
 
 def _regions(

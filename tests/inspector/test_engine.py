@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
+import inspector.imaging.classify as classify
 import inspector.imaging.engine as engine
 import inspector.imaging.locate as locate
 import inspector.imaging.outline as outline
@@ -254,6 +255,33 @@ def test_a_dark_scratch_on_a_light_ring_is_found_as_a_line() -> None:
     result = inspect_pixels(pixels)
     assert [d.type for d in result.defects] == [DefectType.SCRATCH]
     assert result.defects[0].length_px == pytest.approx(40.0, abs=6.0)
+
+
+def _ring_with_slanted_dark_line(inward_px: float) -> np.ndarray:
+    """A light ring with a straight dark line 20 px long, 45° off the radius, starting
+    ``inward_px`` inside the outer edge at the bottom of the ring and running inwards."""
+    pixels, _ = annulus(ring_level=0.8, background_level=0.2)
+    direction = np.array([math.sin(math.pi / 4), -math.cos(math.pi / 4)])
+    start = np.array([241.3, 198.6 + 149.0 - inward_px])
+    end = start + 20.0 * direction
+    # Sub-pixel end points (4 fractional bits) so the line is drawn where it is meant.
+    cv2.line(pixels, tuple(np.round(start * 16).astype(int)), tuple(np.round(end * 16).astype(int)),
+             120, 2, cv2.LINE_AA, shift=4)  # fmt: skip
+    return pixels
+
+
+def test_a_dark_line_running_in_from_an_edge_is_a_crack(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Slanted, it spans under half the section at under 0.7 |cos| to the radius: not a
+    # crack "across the section". From the edge it is one; the same line on the surface
+    # away from either edge is a scratch.
+    (from_edge,) = inspect_pixels(_ring_with_slanted_dark_line(0.0)).defects
+    assert from_edge.type is DefectType.CRACK
+    (on_the_surface,) = inspect_pixels(_ring_with_slanted_dark_line(12.0)).defects
+    assert on_the_surface.type is DefectType.SCRATCH
+
+    monkeypatch.setattr(classify, "FROM_EDGE_ALIGNMENT", float("inf"))
+    (without_the_rule,) = inspect_pixels(_ring_with_slanted_dark_line(0.0)).defects
+    assert without_the_rule.type is DefectType.SCRATCH
 
 
 def test_an_empty_field_of_view_has_no_ring() -> None:
