@@ -3,13 +3,20 @@
 A black ring on a dark field, lit from the front, stands out from the field mostly by the
 glare band along its crown. What the locator finds, and the edges first traced, are that
 band's shaded flanks. The ring itself goes on past them: its flanks turn away from the
-light, pass below the field's level, and end at the rim, where the field begins again
-with a sharp step. The rim is the ring's outline.
+light and end at the rim, where the field begins again. The rim is the ring's outline.
 
-Seen around the whole ring, outwards from an edge so traced, that is a profile that
-sinks below the field's level well clear of the edge and comes back up to it. Outside a
-ring whose outline was traced, the field follows at once. Two things can look alike
-there and are told apart:
+Seen around the whole ring, outwards from an edge so traced, the flank is one of two
+profiles:
+
+- it sinks below the field's level well clear of the edge and comes back up to it with a
+  sharp step (a flank darker than the field);
+- or it stays above the field's level, fading, and meets it at the rim (a dim margin:
+  the flanks still catch some light). This is looked for only where the band is lighter
+  than the field; beyond a ring darker than its field, a margin darker still is a cast
+  shadow.
+
+Outside a ring whose outline was traced, the field follows at once. Two things can look
+alike there and are told apart:
 
 - an overshoot or halo of the edge itself, from lens blur, sharpening or back light, lies
   within a few blur widths of the edge. The darkest level is looked for beyond
@@ -18,9 +25,9 @@ there and are told apart:
   softer the further it reaches out; an outline is as sharp as the image wherever it
   lies. The outline is traced, and its blur judged against its distance.
 
-:func:`flank_beyond` finds the dip in a profile; :func:`outline_beyond` reads the
-profiles beyond both traced edges and traces the outline along their dips
-(:mod:`inspector.imaging.tracing`).
+:func:`flank_beyond` finds the dip or the margin's foot in a profile;
+:func:`outline_beyond` reads the profiles beyond both traced edges and traces the outline
+along them (:mod:`inspector.imaging.tracing`).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from inspector.imaging.polar import (
     radius_grid_maps,
     remap,
 )
+from inspector.imaging.surface import colour_lightness
 from inspector.imaging.tracing import (
     MIN_EDGE_COVERAGE,
     TracedEdges,
@@ -96,23 +104,28 @@ RECENTRE_PX = 1.0
 
 @dataclass(frozen=True)
 class FlankBeyond:
-    """Where the ring's flank is darkest beyond a traced edge.
+    """Where the ring's flank ends beyond a traced edge.
 
     Attributes
     ----------
     offset_px : float
-        Distance from the traced edge (px, away from the ring's middle) of the flank's
-        darkest level: a course for the outline beyond it.
+        Distance from the traced edge (px, away from the ring's middle) of a course for
+        the outline: the flank's darkest level, or the foot of a dim margin.
     depth : float
-        How far the flank sinks below the field there (projected units: the band
-        traced is 1 above the field).
+        How far the flank stands from the field near the outline: below it at the
+        darkest level, or above it where a margin's rim begins (projected units: the
+        band traced is 1 above the field).
     pixel_noise : float
         The field's noise, one pixel at a time (same units).
+    colour_offset_px : float
+        Distance from the traced edge (px) where the flank's colour is read: the outline
+        is traced as a step between it and the field.
     """
 
     offset_px: float
     depth: float
     pixel_noise: float
+    colour_offset_px: float
 
 
 def depth_px(cross_px: float, radius_px: float) -> float:
@@ -122,9 +135,10 @@ def depth_px(cross_px: float, radius_px: float) -> float:
 
 
 def flank_beyond(
-    band: npt.NDArray[np.float32], *, blur_px: float, row_px: float = 1.0
+    band: npt.NDArray[np.float32], *, blur_px: float, row_px: float = 1.0, margin: bool = False
 ) -> FlankBeyond | None:
-    """The darkest level of a flank that sinks below the field beyond a traced edge.
+    """The darkest level of a flank that sinks below the field beyond a traced edge, or
+    the foot of a dim margin above it.
 
     Parameters
     ----------
@@ -136,12 +150,16 @@ def flank_beyond(
         The traced edge's blur (Gaussian sigma, px).
     row_px : float
         Spacing of the rows (px).
+    margin : bool
+        Whether a margin above the field's level is looked for too (a band lighter than
+        the field; see the module).
 
     Returns
     -------
     FlankBeyond or None
-        None when the profile does not sink clearly below the field's level beyond the
-        edge's own halo and turn back, or too little of it is in view.
+        None when the profile neither sinks clearly below the field's level beyond the
+        edge's own halo and turns back, nor (with ``margin``) stays clearly above it
+        there and comes down to it, or too little of it is in view.
     """
     in_view = np.isfinite(band).all(axis=0)
     n_rows = band.shape[0]
@@ -158,12 +176,42 @@ def flank_beyond(
     sigma = 1.4826 * float(np.median(np.abs(spread)))
     # The median of N samples scatters about 1.25 σ / √N.
     noise = 1.25 * sigma / np.sqrt(seen.shape[1])
+    clear = max(MIN_UNDERSHOOT, UNDERSHOOT_SIGMAS * noise)
     row = first + int(np.argmin(profile[first : n_rows - field_rows]))
     depth = level - float(profile[row])
     # Still falling where the halo ends: the edge's own tail, not a flank that turns.
-    if row == first or depth < max(MIN_UNDERSHOOT, UNDERSHOOT_SIGMAS * noise):
+    if row != first and depth >= clear:
+        return FlankBeyond(
+            offset_px=row * row_px, depth=depth, pixel_noise=sigma, colour_offset_px=row * row_px
+        )
+    if not margin:
         return None
-    return FlankBeyond(offset_px=row * row_px, depth=depth, pixel_noise=sigma)
+    return _margin_beyond(profile[first : n_rows - field_rows] - level, first, clear, sigma, row_px)
+
+
+def _margin_beyond(
+    above: FloatArray, first: int, clear: float, sigma: float, row_px: float
+) -> FlankBeyond | None:
+    """The ring's margin beyond a traced edge that stays clear above the field, then meets
+    it; None where the profile is at the field's level from the halo's end on.
+
+    ``above`` is the median profile from row ``first`` (the halo's end, HALO_BLURS blur
+    widths beyond the edge) outwards, less the field's level. The course is the first row
+    back at the field (within ``clear``): the foot of the rim. The margin's level is read
+    half a halo inside it, where the rim's step starts.
+    """
+    if above.size < 2 or above[0] < clear:
+        return None
+    foot = int(np.argmax(above < clear))
+    if foot == 0:
+        return None  # never back at the field within the profile
+    inside = max(foot - max(1, first // 2), 0)
+    return FlankBeyond(
+        offset_px=(first + foot) * row_px,
+        depth=float(above[inside]),
+        pixel_noise=sigma,
+        colour_offset_px=(first + inside) * row_px,
+    )
 
 
 def outline_beyond(
@@ -179,9 +227,13 @@ def outline_beyond(
     coarse = traced.coarse
     cross = float(median(traced.outer.model - traced.inner.model))
     weights, offset, _ = contrast_signal(linear_colours(coarse, pixels.dtype))
+    # A margin of the ring above the field's level beyond the band is looked for only
+    # where the band is lighter than the field: light on the ring's flanks. Beyond a ring
+    # darker than its field, what is darker than the field is a cast shadow.
+    margin = colour_lightness(coarse.ring_color) > colour_lightness(coarse.background_color)
     flanks = []
     for edge in (traced.outer, traced.inner):
-        flank = _read_flank(pixels, coarse.center, edge, cross, weights, offset, shape)
+        flank = _read_flank(pixels, coarse.center, edge, cross, weights, offset, shape, margin)
         if flank is None:
             return None
         flanks.append(flank)
@@ -262,6 +314,7 @@ def _read_flank(
     weights: npt.NDArray[np.float32],
     offset: FloatArray,
     shape: tuple[int, int],
+    margin: bool,
 ) -> tuple[FlankBeyond, FloatArray, FloatArray] | None:
     """The flank beyond one traced edge (:func:`outline.flank_beyond`), with the course
     through its darkest level (px, OUTLINE_ANGLES directions) and its colour there (the
@@ -285,10 +338,10 @@ def _read_flank(
     height, width = shape
     out_of_view = (map_x < 0) | (map_y < 0) | (map_x > width - 1) | (map_y > height - 1)
     band[out_of_view] = np.nan
-    flank = flank_beyond(band, blur_px=edge.blur_px, row_px=row_px)
+    flank = flank_beyond(band, blur_px=edge.blur_px, row_px=row_px, margin=margin)
     if flank is None:
         return None
-    row = round(flank.offset_px / row_px)
+    row = round(flank.colour_offset_px / row_px)
     colour = np.median(to_float(samples[row][~out_of_view[row]]), axis=0)
     return flank, radius + away * flank.offset_px, np.atleast_1d(colour).astype(np.float64)
 

@@ -643,6 +643,34 @@ def test_a_black_ring_seen_by_its_glare_band_is_measured_to_its_outline(
     assert band.inner_diameter_px > 230.0
 
 
+def test_a_black_ring_whose_flanks_stay_above_the_field_is_measured_to_its_outline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A black ring on a darker field (0.02 in linear light), lit from the front: the
+    glare band (0.5) along its crown stands out; its flanks fall to 0.035 at the rims,
+    above the field, and meet it there with a step of under four noise sigmas."""
+
+    def shade(theta: np.ndarray, across: np.ndarray) -> np.ndarray:
+        crown = np.sin(np.pi * np.clip(across, 0.0, 1.0))
+        glare = 0.5 * np.exp(-0.5 * ((across - 0.5) / 0.06) ** 2)
+        result: np.ndarray = 0.035 + 0.04 * crown + glare
+        return result
+
+    pixels = _shaded_ring(shade, seed=6, field=0.02)
+    ring = inspect_pixels(pixels).ring
+    assert ring is not None
+    # A faint step on a shaded flank: its position is good to a little over half a px.
+    assert ring.outer_diameter_px == pytest.approx(300.0, abs=1.5)
+    assert ring.inner_diameter_px == pytest.approx(220.0, abs=1.5)
+
+    # Without looking for a margin above the field, the band's flanks are the edges.
+    monkeypatch.setattr(outline, "_margin_beyond", lambda *args: None)
+    band = inspect_pixels(pixels).ring
+    assert band is not None
+    assert band.outer_diameter_px < 290.0
+    assert band.inner_diameter_px > 230.0
+
+
 def test_a_ring_whose_clear_part_is_two_glare_arcs_is_found_by_its_body(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -689,8 +717,10 @@ def test_a_soft_shadow_all_round_a_light_ring_is_not_taken_for_its_outline(
     flanks: list[outline.FlankBeyond | None] = []
     flank_beyond = outline.flank_beyond
 
-    def spy(band: np.ndarray, *, blur_px: float, row_px: float) -> outline.FlankBeyond | None:
-        flanks.append(flank_beyond(band, blur_px=blur_px, row_px=row_px))
+    def spy(
+        band: np.ndarray, *, blur_px: float, row_px: float, margin: bool
+    ) -> outline.FlankBeyond | None:
+        flanks.append(flank_beyond(band, blur_px=blur_px, row_px=row_px, margin=margin))
         return flanks[-1]
 
     monkeypatch.setattr(outline, "flank_beyond", spy)

@@ -52,6 +52,31 @@ def test_an_overshoot_within_the_edges_own_halo_is_no_flank() -> None:
     assert flank is not None and flank.offset_px == 10
 
 
+def _dim_margin(rows: int = 60, rim: int = 30) -> np.ndarray:
+    """From the band's edge (0.5) down to a margin 0.06 above the field 4 px out, which
+    fades to 0.03 at the rim ``rim`` px out, then the field."""
+    d = np.arange(rows, dtype=np.float64)
+    margin = 0.06 - 0.03 * (d - 4.0) / (rim - 4.0)
+    return np.where(d < 4, 0.5 - 0.11 * d, np.where(d <= rim, margin, 0.0))
+
+
+def test_a_margin_above_the_field_ends_at_its_foot_where_margins_are_looked_for() -> None:
+    flank = flank_beyond(_band(_dim_margin()), blur_px=1.0, margin=True)
+    assert isinstance(flank, FlankBeyond)
+    # The first row back at the field, and the margin's level 2 px (half the halo) inside.
+    assert flank.offset_px == 31
+    assert flank.colour_offset_px == 29
+    assert flank.depth == pytest.approx(0.06 - 0.03 * 25.0 / 26.0, abs=0.003)
+    # Beyond a ring darker than its field such a margin would be a cast shadow.
+    assert flank_beyond(_band(_dim_margin()), blur_px=1.0) is None
+
+
+def test_a_field_at_its_level_from_the_halo_on_has_no_margin() -> None:
+    profile = _dim_margin()
+    profile[4:] = 0.0
+    assert flank_beyond(_band(profile), blur_px=1.0, margin=True) is None
+
+
 def test_a_dip_within_the_noise_is_no_flank() -> None:
     profile = _glare_flank()
     profile[profile < 0.0] *= 0.015  # 0.003 below the field: under the 0.005 floor
