@@ -53,6 +53,11 @@ GROW_LEVELS = (1.0, 1.5, 2.0, 3.0, 4.0)
 #: Two finds whose centres and median edge radii agree to within this many reduced
 #: pixels (about the coarse outline's own precision) are one reading of the ring.
 SAME_FIND_PX = 1.0
+#: Objects whose centres lie within this share of their mean size of each other are read
+#: as parts of one ring (its rims, split by a band that looks like background).
+CONCENTRIC_SHARE = 0.05
+#: At most this many of the largest objects are tried as a ring's parts.
+MAX_RING_PARTS = 8
 
 
 class RingNotFound(Exception):
@@ -165,6 +170,11 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> RingReadings:
     if ring_mask is None:
         raise NothingStandsOut("no ring found in view: nothing stands out from the background")
     found = _trace(ring_mask)
+    if found is not None and _touches_border(found):
+        # Perhaps the ring and a patch of uneven light that runs into the border.
+        apart = _concentric_parts(segmentation.foreground)
+        if apart is not None:
+            ring_mask, found = apart
     # Grown once at most: for an irregular find at once, else only if the engine asks.
     grow = functools.cache(lambda: _regrown(segmentation, ring_mask))
     if found is None:
@@ -193,19 +203,65 @@ def _locate_at(pixels: npt.NDArray[Any], working_size: int) -> RingReadings:
     return RingReadings(_coarse_ring(small, segmentation.foreground, found, factor), second)
 
 
+def _touches_border(found: _Find) -> bool:
+    """Whether a find's outer edge runs into the border of the reduced image."""
+    small_h, small_w = found.mask.shape
+    angles = np.linspace(0, 2 * np.pi, found.outer_fit.size, endpoint=False)
+    xs = found.center[0] + found.outer_fit * np.cos(angles)
+    ys = found.center[1] - found.outer_fit * np.sin(angles)
+    return bool(
+        xs.min() < 1.0 or ys.min() < 1.0 or xs.max() > small_w - 2.0 or ys.max() > small_h - 2.0
+    )
+
+
+def _concentric_parts(
+    foreground: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.bool_], _Find] | None:
+    """A ring made of objects that share a centre, clear of the border; None if there is
+    none.
+
+    What stands out from a light field can be the ring's two faint rims and, larger than
+    either, a patch of uneven light that the background model missed. Together they are
+    no ring (and the patch may run into the border); the rims alone are. Each of the
+    largest objects is taken with those centred where it is (a ring's rims and the
+    pieces of a broken rim share the ring's centre; a patch of light does not), and the
+    largest such group that traces as a ring clear of the border is kept. Its rims can
+    be broken (an irregular find): it is then grown like any other.
+    """
+    mask = np.asarray(cv2.morphologyEx(foreground.astype(np.uint8), cv2.MORPH_OPEN, _OPENING))
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 2:
+        return None
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    order = np.argsort(areas)[::-1][:MAX_RING_PARTS]
+    # Large objects only, as for the ring's foreground (see _largest_object).
+    order = order[areas[order] >= 0.1 * areas[order[0]]]
+    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]).astype(float)
+    best: tuple[int, npt.NDArray[np.bool_], _Find] | None = None
+    for index in order:
+        distance = np.hypot(*(centroids[1:][order] - centroids[1 + index]).T)
+        tolerance = CONCENTRIC_SHARE * 0.5 * (sizes[order] + sizes[index])
+        members = order[distance <= tolerance]
+        area = int(areas[members].sum())
+        if best is not None and area <= best[0]:
+            continue
+        keep = np.zeros(count, bool)
+        keep[members + 1] = True
+        parts = keep[labels]
+        found = _trace(parts)
+        if found is None or found.problem() is not None or _touches_border(found):
+            continue
+        best = (area, parts, found)
+    return None if best is None else (best[1], best[2])
+
+
 def _coarse_ring(
     small: FloatImage, foreground: npt.NDArray[np.bool_], found: _Find, factor: float
 ) -> CoarseRing:
     """A find in the reduced image as a :class:`CoarseRing` in full-image pixels."""
     center, outer_fit, inner_fit = found.center, found.outer_fit, found.inner_fit
     ring_color, background_color = _typical_colors(small, found.mask, foreground)
-    small_h, small_w = found.mask.shape
-    angles = np.linspace(0, 2 * np.pi, COARSE_ANGLES, endpoint=False)
-    xs = center[0] + outer_fit * np.cos(angles)
-    ys = center[1] - outer_fit * np.sin(angles)
-    touches = bool(
-        xs.min() < 1.0 or ys.min() < 1.0 or xs.max() > small_w - 2.0 or ys.max() > small_h - 2.0
-    )
+    touches = _touches_border(found)
 
     # Back to full-image pixels. A pixel centre maps as (p + 0.5) / factor - 0.5.
     scale = 1.0 / factor
