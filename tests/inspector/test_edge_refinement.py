@@ -10,6 +10,7 @@ import inspector.imaging.edge_evidence as edge_evidence
 import inspector.imaging.edge_fit as edge_fit
 import inspector.imaging.edges as edges
 import inspector.imaging.locate as locate
+import inspector.imaging.outline as outline
 import inspector.imaging.tracing as tracing
 from inspector.imaging.concentric import disagreement, retrace_courses, ring_cross_section
 from inspector.imaging.edge_defects import _deep_gap, find_edge_runs
@@ -171,8 +172,10 @@ def test_the_body_edge_beside_a_far_brighter_glare_band_is_the_edge(
 
     # Judged only against the ray's strongest step, the body's edge is too weak: the
     # glare band's flank is taken for the edge, several px inside the ring (along the
-    # clear split alone: the find grown to the noise would also lead to the body's edge).
+    # clear split alone: the find grown to the noise would also lead to the body's edge,
+    # and so would the body read as a margin beyond the band, see inspector.imaging.outline).
     monkeypatch.setattr(edges, "SHARP_STEP_PX", 0.0)
+    monkeypatch.setattr(outline, "_margin_beyond", lambda *args: None)
     monkeypatch.setattr(locate, "SAME_FIND_PX", float("inf"))
     monkeypatch.setattr(tracing, "RETRACE_ROUNDS", 0)  # nor traced again along the other
     glare_only = inspect_pixels(pixels).ring
