@@ -25,6 +25,7 @@ import numpy.typing as npt
 from inspector.imaging.locate import CoarseRing
 from inspector.imaging.polar import (
     circular_running_median,
+    consistent_majority,
     fit_radius_profile_with_inliers,
     median,
     median_last_axis,
@@ -263,7 +264,7 @@ def measure_edge(
     broad = circular_running_median(np.abs(contrast), window=max(31, n // 8) | 1)
     radius[broad < UNLIT_CONTRAST] = np.nan
 
-    model, inliers = fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER)
+    model, inliers = edge_model(radius)
     residual = (radius - model)[inliers]
     noise = float(1.4826 * median(np.abs(residual))) if residual.size else 0.0
     return EdgeProfile(
@@ -275,6 +276,17 @@ def measure_edge(
         blur_px=blur,
         noise_px=noise,
     )
+
+
+def edge_model(radius: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """The smooth model of a measured edge and the directions it rests on.
+
+    Fitted from the edge's consistent majority (see
+    :func:`~inspector.imaging.polar.consistent_majority`), so a stretch where the finder
+    took the wrong step does not bend it; the robust clipping then judges every point.
+    """
+    start = consistent_majority(radius)
+    return fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER, start=start)
 
 
 def _smoothed_along(signal: npt.NDArray[np.float32], arc_sigma: float) -> npt.NDArray[np.float32]:
@@ -291,7 +303,7 @@ def without_points(profile: EdgeProfile, drop: BoolArray) -> EdgeProfile:
     """The edge with the points in the ``drop`` directions discarded and its model fitted
     again to the rest (see :func:`measure_edge`)."""
     radius = np.where(drop, np.nan, profile.measured)
-    model, inliers = fit_radius_profile_with_inliers(radius, order=EDGE_MODEL_ORDER)
+    model, inliers = edge_model(radius)
     residual = (radius - model)[inliers]
     noise = float(1.4826 * median(np.abs(residual))) if residual.size else 0.0
     return replace(profile, measured=radius, model=model, inliers=inliers, noise_px=noise)

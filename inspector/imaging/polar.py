@@ -507,15 +507,20 @@ def fit_radius_profile_with_inliers(
     clip: float = 3.0,
     min_clip_px: float = 0.5,
     iterations: int = 4,
+    start: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """As :func:`fit_radius_profile`, also returning which samples were kept."""
+    """As :func:`fit_radius_profile`, also returning which samples were kept.
+
+    ``start``, if given, holds the samples the first fit rests on (see
+    :func:`consistent_majority`); the clipping that follows judges all of them.
+    """
     n = radius.size
     design = fourier_design(n, order)
     valid = np.isfinite(radius)
     if valid.sum() < 2 * order + 2:
         fill = float(np.nanmedian(radius)) if valid.any() else 0.0
         return np.full(n, fill), valid
-    keep = valid.copy()
+    keep = valid.copy() if start is None else valid & start
     coefficients = np.zeros(design.shape[1])
     filled = np.nan_to_num(radius, nan=0.0)
     for _ in range(iterations):
@@ -538,6 +543,59 @@ def fit_radius_profile_with_inliers(
         keep = new_keep
     fitted: FloatArray = design @ coefficients
     return fitted, keep
+
+
+#: A closed profile's consistent majority is sought among models of this order (an
+#: off-centre, oval ring)…
+MAJORITY_ORDER = 2
+#: …each fitted on half of the way round, centred every this share of it…
+MAJORITY_ARC_STEP = 1.0 / 12.0
+#: …and holding the samples within this many px of it.
+MAJORITY_TOLERANCE_PX = 1.5
+
+
+def consistent_majority(radius: FloatArray) -> npt.NDArray[np.bool_] | None:
+    """The samples of a closed profile that agree with one oval, if they are most of them.
+
+    An edge finder can take the wrong step along a whole stretch of the way round (the
+    unlit side of a ring, where its shading fades slowly into the field): a third of
+    the edge, all on one side of the true one. Fitted to every sample at once, a smooth
+    model bends towards that stretch, and clipping from there keeps it. An oval fitted
+    on half of the way round, wherever that half holds no such stretch, meets the rest
+    of the true edge too: of the ovals fitted on each half (every
+    :data:`MAJORITY_ARC_STEP` of the way round), the one that most samples lie within
+    :data:`MAJORITY_TOLERANCE_PX` of gives the samples to start a fit from.
+
+    Parameters
+    ----------
+    radius : (N,) ndarray of float64
+        Radius per direction (px); NaN where none was found.
+
+    Returns
+    -------
+    (N,) ndarray of bool or None
+        None when too few samples are found, or no oval holds half of them.
+    """
+    n = radius.size
+    valid = np.isfinite(radius)
+    found = int(valid.sum())
+    if found < 8 * (2 * MAJORITY_ORDER + 1):
+        return None
+    design = fourier_design(n, MAJORITY_ORDER)
+    theta = angles_for(n)
+    filled = np.nan_to_num(radius, nan=0.0)
+    best: npt.NDArray[np.bool_] | None = None
+    for middle in np.arange(0.0, 2.0 * np.pi, 2.0 * np.pi * MAJORITY_ARC_STEP):
+        half = valid & (np.cos(theta - middle) >= 0.0)
+        if half.sum() < 4 * (2 * MAJORITY_ORDER + 1):
+            continue
+        coefficients = np.linalg.lstsq(design[half], filled[half], rcond=None)[0]
+        near = valid & (np.abs(filled - design @ coefficients) <= MAJORITY_TOLERANCE_PX)
+        if best is None or near.sum() > best.sum():
+            best = near
+    if best is None or 2 * int(best.sum()) < found:
+        return None
+    return best
 
 
 def section_spread(outer: npt.NDArray[np.floating], inner: npt.NDArray[np.floating]) -> float:

@@ -21,7 +21,9 @@ from inspector.imaging.engine import inspect_pixels
 from inspector.imaging.measure import caliper_diameters, edge_points, perimeter
 from inspector.imaging.polar import (
     angles_for,
+    consistent_majority,
     fit_radius_profile,
+    fit_radius_profile_with_inliers,
     median_last_axis,
     radius_grid_to_xy,
 )
@@ -107,6 +109,44 @@ def test_fit_radius_profile_ignores_a_local_bite_and_fills_gaps() -> None:
     measured[400:430] = np.nan  # a cut
     fitted = fit_radius_profile(measured, order=4)
     np.testing.assert_allclose(fitted, truth, atol=0.05)
+
+
+def _edge_with_a_wrong_stretch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An off-centre, oval edge (720 directions) measured 6–14 px inside it along a third
+    of the way round (a finder that took the wrong step on the ring's unlit side)."""
+    theta = angles_for(720)
+    truth = 100.0 + 3.0 * np.cos(theta) - 2.0 * np.sin(2 * theta)
+    wrong = np.zeros(720, bool)
+    wrong[60:300] = True
+    measured = truth.copy()
+    measured[wrong] -= 6.0 + 8.0 * np.sin(np.linspace(0.0, np.pi, 240))
+    return truth, measured, wrong
+
+
+def test_the_consistent_majority_of_an_edge_leaves_out_a_wrong_stretch() -> None:
+    truth, measured, wrong = _edge_with_a_wrong_stretch()
+    start = consistent_majority(measured)
+    assert start is not None
+    np.testing.assert_array_equal(start, ~wrong)
+    # Fitted from it, the model follows the true edge (across the stretch it has no
+    # points, and the ridge on its high harmonics keeps it within a fifth of a px);
+    # fitted from every point at once, it bends towards the stretch and keeps it.
+    model, inliers = fit_radius_profile_with_inliers(measured, order=8, start=start)
+    np.testing.assert_allclose(model[~wrong], truth[~wrong], atol=0.05)
+    np.testing.assert_allclose(model[wrong], truth[wrong], atol=0.25)
+    np.testing.assert_array_equal(inliers, ~wrong)
+    bent, _ = fit_radius_profile_with_inliers(measured, order=8)
+    assert float(np.max(truth - bent)) > 3.0
+
+
+def test_no_consistent_majority_without_one_oval_holding_half_the_points() -> None:
+    theta = angles_for(720)
+    scattered = 100.0 + np.random.default_rng(0).uniform(-10.0, 10.0, 720)
+    assert consistent_majority(scattered) is None
+    few = np.full(720, np.nan)
+    few[::30] = 100.0  # 24 points: too few to judge
+    assert consistent_majority(few) is None
+    assert consistent_majority(100.0 + np.cos(theta)) is not None
 
 
 # --- geometry ---------------------------------------------------------------------------
