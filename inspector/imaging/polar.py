@@ -582,20 +582,44 @@ def consistent_majority(radius: FloatArray) -> npt.NDArray[np.bool_] | None:
     if found < 8 * (2 * MAJORITY_ORDER + 1):
         return None
     design = fourier_design(n, MAJORITY_ORDER)
-    theta = angles_for(n)
+    columns = design.shape[1]
     filled = np.nan_to_num(radius, nan=0.0)
-    best: npt.NDArray[np.bool_] | None = None
-    for middle in np.arange(0.0, 2.0 * np.pi, 2.0 * np.pi * MAJORITY_ARC_STEP):
-        half = valid & (np.cos(theta - middle) >= 0.0)
-        if half.sum() < 4 * (2 * MAJORITY_ORDER + 1):
-            continue
-        coefficients = np.linalg.lstsq(design[half], filled[half], rcond=None)[0]
-        near = valid & (np.abs(filled - design @ coefficients) <= MAJORITY_TOLERANCE_PX)
-        if best is None or near.sum() > best.sum():
-            best = near
-    if best is None or 2 * int(best.sum()) < found:
+    # Every half's least-squares oval at once, through its normal equations: each half's
+    # Gram matrix is its samples' sum of the design rows' outer products.
+    halves = valid[np.newaxis, :] & _half_turns(n)
+    enough = halves.sum(axis=1) >= 4 * columns
+    if not enough.any():
+        return None
+    weights = halves[enough].astype(np.float64)
+    gram = (weights @ _design_products(n, MAJORITY_ORDER)).reshape(-1, columns, columns)
+    right = (weights * filled) @ design
+    coefficients = np.linalg.solve(gram, right[:, :, np.newaxis])[:, :, 0]
+    near = valid & (np.abs(filled - coefficients @ design.T) <= MAJORITY_TOLERANCE_PX)
+    best: npt.NDArray[np.bool_] = near[int(np.argmax(near.sum(axis=1)))]
+    if 2 * int(best.sum()) < found:
         return None
     return best
+
+
+@functools.lru_cache(maxsize=16)
+def _half_turns(n_angles: int) -> npt.NDArray[np.bool_]:
+    """``(K, n_angles)``: which directions lie within a quarter turn of each of the K
+    middles, every :data:`MAJORITY_ARC_STEP` of the way round; read-only."""
+    theta = angles_for(n_angles)
+    middles = np.arange(0.0, 2.0 * np.pi, 2.0 * np.pi * MAJORITY_ARC_STEP)
+    halves = np.cos(theta[np.newaxis, :] - middles[:, np.newaxis]) >= 0.0
+    halves.setflags(write=False)
+    return halves
+
+
+@functools.lru_cache(maxsize=16)
+def _design_products(n_angles: int, order: int) -> FloatArray:
+    """``(n_angles, C²)``: each row of :func:`fourier_design` times itself (outer product,
+    flattened); read-only."""
+    design = fourier_design(n_angles, order)
+    products = (design[:, :, np.newaxis] * design[:, np.newaxis, :]).reshape(n_angles, -1)
+    products.setflags(write=False)
+    return products
 
 
 def section_spread(outer: npt.NDArray[np.floating], inner: npt.NDArray[np.floating]) -> float:
