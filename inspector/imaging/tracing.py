@@ -263,6 +263,10 @@ def _concentric_edges(
                 reach_in_px=min(band, 0.8 * float(course.radius.min())),
                 reach_out_px=band,
             )
+            if coverage(retraced) < MIN_EDGE_COVERAGE:
+                # Found in too few directions to be an edge at all, however well those
+                # few agree with the partner.
+                continue
             pair = (retraced, best[2]) if course.side is EdgeSide.OUTER else (best[1], retraced)
             share = disagreement(*pair, section)
             if share < best[0]:

@@ -401,6 +401,26 @@ def test_edges_off_course_on_opposite_sides_are_both_traced_again(
     assert abs(as_traced.inner_diameter_px - truth.ring.inner_diameter_px) > 5.0
 
 
+def test_an_edge_traced_again_in_too_few_directions_does_not_replace_the_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A black ring on a dark field lit from the front (seed 6262, ring_0194): the first
+    # trace finds each edge in about half its directions, on opposite stretches, so the
+    # two hardly pair. Traced again along its partner, the outer edge is found in 8 %
+    # of them — so few that they cannot disagree much. Kept, that pair refused the ring as
+    # untraceable; the first pair leads on to the ring's outline.
+    image, truth = render_raw(scene_for_index(6262, 193))
+    _assert_measured_as_drawn(image, truth, tolerance_px=1.0)
+
+    # With no least coverage, neither for a retrace nor for the final edges, the edge
+    # found in 8 % of its directions is kept and the ring is measured far off (its
+    # outline is then looked for beyond the wrong edges).
+    monkeypatch.setattr(tracing, "MIN_EDGE_COVERAGE", 0.0)
+    ring = inspect_pixels(image).ring
+    assert ring is not None
+    assert abs(ring.inner_diameter_px - truth.ring.inner_diameter_px) > 5.0
+
+
 # --- a wider search when an edge is not found --------------------------------------------
 
 
