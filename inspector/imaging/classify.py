@@ -36,8 +36,10 @@ BIPOLAR_FRACTION = 0.12
 #: A compact, sharp-rimmed region with a deviation of the opposite sign this many noise
 #: sigmas strong just beside it is lit on one side and shaded on the other, its fainter
 #: side too faint to join the region: beyond what the noise reaches by chance around a
-#: region (about 4). Not applied to soft patches: a large one pulls its rows' running
-#: background and so leaves a halo of the opposite sign around itself.
+#: region (about 4). Applied to a soft-rimmed patch only where it is not faint
+#: (FAINT_DELTA): a faint patch pulls its rows' running background and so leaves a halo
+#: of the opposite sign around itself, while a dome under directional light fades at its
+#: rim too and its shaded side is as strong as it.
 SHADED_SIDE_SIGMAS = 5.0
 #: A rim this many times wider than blur alone explains is a soft-edged patch (particles
 #: measure 0.5–0.9, stains 1.1 and up on the generated sets).
@@ -284,8 +286,14 @@ def classify_surface(features: ShapeFeatures) -> DefectType:
     if bipolar:
         return DefectType.BLISTER
     faint_patch = features.peak_delta < FAINT_DELTA and features.area_px >= FAINT_MIN_AREA_PX
-    if features.coarse or features.softness >= SOFT_RIM or faint_patch:
+    if features.coarse or faint_patch:
         return DefectType.STAIN
+    if features.softness >= SOFT_RIM:
+        # A soft rim alone does not make a stain: a dome under directional light fades at
+        # its rim too (see SHADED_SIDE_SIGMAS).
+        shaded = features.opposite_sigmas >= SHADED_SIDE_SIGMAS
+        dome = shaded and features.peak_delta >= FAINT_DELTA
+        return DefectType.BLISTER if dome else DefectType.STAIN
     if features.opposite_sigmas >= SHADED_SIDE_SIGMAS:
         return DefectType.BLISTER
     return DefectType.INCLUSION

@@ -38,10 +38,13 @@ def test_a_compact_spot_with_a_clear_opposite_side_beside_it_is_a_blister() -> N
     assert classify_surface(PARTICLE) is DefectType.INCLUSION
     lit_beside = replace(PARTICLE, opposite_sigmas=SHADED_SIDE_SIGMAS + 0.5)
     assert classify_surface(lit_beside) is DefectType.BLISTER
-    # A soft-rimmed patch stays a stain: a large patch pulls its rows' running background,
-    # which leaves a halo of the opposite sign around it.
+    # A soft-rimmed patch with a deviation of the opposite sign beside it: a faint one stays
+    # a stain (a patch pulls its rows' running background, which leaves a halo of the
+    # opposite sign around it); one that is not faint is a dome fading towards its rim.
     soft = replace(lit_beside, softness=2.0)
-    assert classify_surface(soft) is DefectType.STAIN
+    assert classify_surface(replace(soft, peak_delta=0.05)) is DefectType.STAIN
+    assert classify_surface(soft) is DefectType.BLISTER
+    assert classify_surface(replace(soft, opposite_sigmas=2.0)) is DefectType.STAIN
     # A line stays a line whatever lies beside it.
     line = replace(lit_beside, length_px=30.0, width_px=3.0, elongation=10.0)
     assert classify_surface(line) is DefectType.SCRATCH
