@@ -18,6 +18,7 @@ import numpy.typing as npt
 from inspector.imaging.classify import classify_surface, shape_features
 from inspector.imaging.edge_defects import CutRun, EdgeRun, find_cuts, find_edge_runs
 from inspector.imaging.edge_evidence import edge_run_is_seen
+from inspector.imaging.edge_films import Film, find_films
 from inspector.imaging.edges import EdgeProfile, EdgeSide, contrast_signal
 from inspector.imaging.locate import RingNotFound, RingReadings, locate_readings
 from inspector.imaging.measure import ring_geometry
@@ -60,7 +61,7 @@ SAME_SPREAD = 0.002
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
-ENGINE_VERSION = "1.12.0"
+ENGINE_VERSION = "1.13.0"
 
 
 def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:
@@ -209,12 +210,21 @@ def _inspect_traced(
             blur_px=blur,
         )
     ]
+    # Films too faint to move the measured edge, beyond the stretches the runs cover.
+    films = [
+        film
+        for profile in (outer, inner)
+        for film in find_films(
+            linear, local, profile, blur_px=blur, taken=_covered_by(runs, profile)
+        )
+    ]
     defects = _collect_defects(
         strip,
         outer,
         inner,
         cuts,
         runs,
+        films,
         center=center,
         quantum=quantum,
         seen_exposure=seen_exposure,
@@ -231,18 +241,20 @@ def _collect_defects(
     inner: EdgeProfile,
     cuts: list[CutRun],
     runs: list[EdgeRun],
+    films: list[Film],
     *,
     center: tuple[float, float],
     quantum: float,
     seen_exposure: float,
 ) -> list[Defect]:
-    """Turn cuts, edge runs and surface anomalies into defects, each found once."""
+    """Turn cuts, edge runs, films and surface anomalies into defects, each found once."""
     mid_radius = float(strip.radius.mean())
     cross = float(np.mean(outer.model - inner.model))
     cut_arcs = [_columns_interval(c.start, c.stop, c.n) for c in cuts]
     near_cut = [arc.expanded(cross / max(mid_radius, 1.0)) for arc in cut_arcs]
 
     runs = [r for r in runs if not any(_run_interval(r).overlaps(arc) for arc in near_cut)]
+    films = [f for f in films if not any(_run_interval(f).overlaps(arc) for arc in near_cut)]
 
     anomalies, _ = find_anomalies(strip, noise_floor=quantum, exposure=seen_exposure)
     anomalies = [
@@ -280,6 +292,8 @@ def _collect_defects(
     for run in kept_runs:
         profile = outer if run.side is EdgeSide.OUTER else inner
         defects.append(_edge_defect(run, profile, center))
+    for film in films:
+        defects.append(_film_defect(film, outer if film.side is EdgeSide.OUTER else inner, center))
     blur = max(outer.blur_px, inner.blur_px)
     for anomaly in surface:
         defect = _surface_defect(anomaly, strip, blur_px=blur)
@@ -306,8 +320,17 @@ def _columns_interval(start: int, stop: int, n: int) -> _Interval:
     return _Interval(TWO_PI * start / n, TWO_PI * (stop - start) / n)
 
 
-def _run_interval(run: EdgeRun) -> _Interval:
+def _run_interval(run: EdgeRun | Film) -> _Interval:
     return _columns_interval(run.start, run.stop, run.n)
+
+
+def _covered_by(runs: list[EdgeRun], profile: EdgeProfile) -> npt.NDArray[np.bool_]:
+    """The directions of ``profile`` that its edge's runs cover."""
+    covered = np.zeros(profile.model.size, bool)
+    for run in runs:
+        if run.side is profile.side:
+            covered[run.indices()] = True
+    return covered
 
 
 def _anomaly_interval(anomaly: Anomaly, n_cols: int) -> _Interval:
@@ -434,6 +457,40 @@ def _edge_defect(run: EdgeRun, profile: EdgeProfile, center: tuple[float, float]
         area=area,
         center=center,
         score=run.depth_px / max(profile.noise_px, 0.15),
+    )
+
+
+def _film_defect(film: Film, profile: EdgeProfile, center: tuple[float, float]) -> Defect:
+    """A flash too faint to move the measured edge: from the edge out to the film's reach."""
+    idx = film.indices()
+    base = profile.model[idx]
+    away = 1.0 if film.side is EdgeSide.OUTER else -1.0
+    tip = base + away * film.reach_px
+    theta = angles_for(film.n)[idx]
+    outline = np.concatenate(
+        [
+            np.stack([center[0] + base * np.cos(theta), center[1] - base * np.sin(theta)], 1),
+            np.stack(
+                [
+                    center[0] + tip[::-1] * np.cos(theta[::-1]),
+                    center[1] - tip[::-1] * np.sin(theta[::-1]),
+                ],
+                1,
+            ),
+        ]
+    )
+    arc = float(np.sum(base)) * TWO_PI / film.n
+    where = Where.OUTER_EDGE if film.side is EdgeSide.OUTER else Where.INNER_EDGE
+    return _polygon_defect(
+        outline,
+        defect_type=DefectType.FLASH,
+        where=where,
+        length=max(arc, film.reach_px),
+        width=min(arc, film.reach_px),
+        # A film thins out towards its tip: about half the band it spans.
+        area=0.5 * arc * film.reach_px,
+        center=center,
+        score=film.sigmas,
     )
 
 

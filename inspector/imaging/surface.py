@@ -583,7 +583,7 @@ def find_anomalies(
     for signed_z, chroma_z, score, smoothed, coarse in maps:
         tail = tail_factor(score)
         seed = SEED_SIGMAS * tail
-        for rows, cols in _regions(score, seam, seed=seed):
+        for rows, cols in hysteresis_regions(score, seam, seed=seed):
             s = score[rows, cols]
             # As seen on a screen stretched to the image's exposure (1 when well exposed).
             peak_delta = _peak_delta(smoothed, colour_visibility, rows, cols) / exposure
@@ -686,7 +686,7 @@ def _spots(
     for anomaly in found:
         taken[anomaly.rows, anomaly.cols] = True
     spots: list[Anomaly] = []
-    for rows, cols in _regions(score, seam, seed=SPOT_SEED_SIGMAS * tail_factor(score)):
+    for rows, cols in hysteresis_regions(score, seam, seed=SPOT_SEED_SIGMAS * tail_factor(score)):
         if taken[rows, cols].any():
             continue
         area = float(strip.pixel_area[rows, cols].sum())
@@ -768,7 +768,7 @@ def _opposite_beside(
     return max(0.0, float(opposite.max()))
 
 
-def _regions(
+def hysteresis_regions(
     score: Float32Array, seam: int, *, seed: float = SEED_SIGMAS
 ) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
     """Hysteresis regions of a score map: grown above GROW, holding a pixel above ``seed``."""
