@@ -36,11 +36,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage
 
 from inspector.imaging.edges import EdgeProfile, EdgeSide
 from inspector.imaging.polar import median, sample_radius_grid
-from inspector.imaging.surface import SEED_SIGMAS, hysteresis_regions, tail_factor
+from inspector.imaging.surface import (
+    SEED_SIGMAS,
+    hysteresis_regions,
+    row_background,
+    tail_factor,
+)
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -51,10 +55,12 @@ FILM_REACH_PX = 10.0
 HOLE_REACH_SHARE = 0.5
 #: Step along each ray (px).
 FILM_STEP_PX = 0.5
-#: The reference profile is the running median over this share of the directions…
+#: The reference profile is the running median over this share of the directions.
 WINDOW_SHARE = 1.0 / 16.0
-#: …and at least this many of them.
-MIN_WINDOW = 31
+#: Fewer directions than this hold no film and reference to tell apart.
+MIN_DIRECTIONS = 64
+#: Each row's noise is measured on at most about this many directions.
+MAX_SPREAD_SAMPLES = 512
 #: A film must stand out from this many of the edge's blur sigmas beyond it on: nearer,
 #: a blurred step is still above a tenth of its height, and how its slope runs varies
 #: from ray to ray with the edge's own shading.
@@ -136,7 +142,7 @@ def find_films(
     if profile.side is EdgeSide.INNER:
         reach = min(reach, HOLE_REACH_SHARE * float(np.min(profile.model)))
     start_px = START_BLURS * max(blur_px, FILM_STEP_PX)
-    if reach - END_MARGIN_PX <= start_px + 2.0 * FILM_STEP_PX or n < 2 * MIN_WINDOW:
+    if reach - END_MARGIN_PX <= start_px + 2.0 * FILM_STEP_PX or n < MIN_DIRECTIONS:
         return []
     agreement = max(MIN_AGREEMENT_PX, AGREEMENT_NOISES * profile.noise_px)
     departure = np.abs(profile.measured - profile.model)
@@ -144,8 +150,12 @@ def find_films(
     edge = np.where(agrees, profile.measured, profile.model)
     offsets = np.arange(start_px, reach + 1e-9, FILM_STEP_PX)
     grid = np.maximum(edge[np.newaxis, :] + sign * offsets[:, np.newaxis], 0.0)
-    samples = sample_radius_grid(image, center, grid, outside_nan=False).astype(np.float64)
-    difference = samples - _running_median_along(samples, _window(n))
+    samples = sample_radius_grid(image, center, grid, outside_nan=False)
+    # The reference: each row's running median around the edge, as the surface's row
+    # background without its refinement (block medians, a running median over them,
+    # interpolated back): it varies over a sixteenth of the way round, not ray by ray.
+    reference = row_background(samples, window_fraction=WINDOW_SHARE, refinements=0)
+    difference = (samples - reference).astype(np.float64)
     smooth = np.asarray(
         cv2.GaussianBlur(
             difference,
@@ -156,8 +166,10 @@ def find_films(
         ),
         np.float64,
     )
-    # Each row's noise, robust: a film covers a small share of the way round.
-    centred = smooth - median(smooth, axis=1)[:, np.newaxis]
+    # Each row's noise, robust: a film covers a small share of the way round. A few
+    # hundred directions are plenty for a spread.
+    sample = smooth[:, :: max(1, n // MAX_SPREAD_SAMPLES)]
+    centred = sample - median(sample, axis=1)[:, np.newaxis]
     sigma = 1.4826 * median(np.abs(centred), axis=1)
     # Towards the ring's colour only: a film is material.
     score = np.maximum(smooth / np.maximum(sigma, 1e-9)[:, np.newaxis], 0.0).astype(np.float32)
@@ -187,26 +199,6 @@ def find_films(
             )
         )
     return films
-
-
-def _window(n: int) -> int:
-    """The running median's window (odd) for an edge of ``n`` directions."""
-    return max(MIN_WINDOW, round(WINDOW_SHARE * n)) | 1
-
-
-def _running_median_along(values: FloatArray, window: int) -> FloatArray:
-    """Each row's running median along its (closed) length.
-
-    The rows, each wrapped by half a window on both sides, are laid end to end and run
-    through SciPy's one-dimensional running median (see
-    :func:`~inspector.imaging.surface.row_background`): every window centred in a row's
-    own columns lies within its wrapped copy.
-    """
-    half = window // 2
-    padded = np.concatenate([values[:, -half:], values, values[:, :half]], axis=1)
-    running = ndimage.median_filter(padded.ravel(), size=window, mode="nearest")
-    result: FloatArray = running.reshape(padded.shape)[:, half : half + values.shape[1]]
-    return result
 
 
 def _run_of(cols: npt.NDArray[np.intp], seam: int, n: int) -> tuple[int, int]:
