@@ -432,6 +432,23 @@ def _polygon_defect(
     )
 
 
+def _band_outline(
+    center: tuple[float, float], theta: FloatArray, first: FloatArray, second: FloatArray
+) -> FloatArray:
+    """The closed outline ((N, 2) image ``(x, y)``) of the band between two radii along
+    directions ``theta``: out along ``first``, back along ``second``."""
+    forward = np.stack([center[0] + first * np.cos(theta), center[1] - first * np.sin(theta)], 1)
+    back = np.stack(
+        [
+            center[0] + second[::-1] * np.cos(theta[::-1]),
+            center[1] - second[::-1] * np.sin(theta[::-1]),
+        ],
+        1,
+    )
+    outline: FloatArray = np.concatenate([forward, back])
+    return outline
+
+
 def _edge_defect(run: EdgeRun, profile: EdgeProfile, center: tuple[float, float]) -> Defect:
     """A flash (material beyond the edge) or non-fill (material missing at it)."""
     idx = run.indices()
@@ -440,12 +457,7 @@ def _edge_defect(run: EdgeRun, profile: EdgeProfile, center: tuple[float, float]
     step = TWO_PI / run.n
     arc = float(np.sum(model) * step)
     area = float(np.sum(np.abs(measured - model) * model) * step)
-    theta = angles_for(run.n)[idx]
-    out_x = center[0] + measured * np.cos(theta)
-    out_y = center[1] - measured * np.sin(theta)
-    back_x = center[0] + model[::-1] * np.cos(theta[::-1])
-    back_y = center[1] - model[::-1] * np.sin(theta[::-1])
-    outline = np.stack([np.concatenate([out_x, back_x]), np.concatenate([out_y, back_y])], axis=1)
+    outline = _band_outline(center, angles_for(run.n)[idx], measured, model)
     where = Where.OUTER_EDGE if run.side is EdgeSide.OUTER else Where.INNER_EDGE
     defect_type = DefectType.FLASH if run.excess else DefectType.NON_FILL
     return _polygon_defect(
@@ -466,19 +478,7 @@ def _film_defect(film: Film, profile: EdgeProfile, center: tuple[float, float]) 
     base = profile.model[idx]
     away = 1.0 if film.side is EdgeSide.OUTER else -1.0
     tip = base + away * film.reach_px
-    theta = angles_for(film.n)[idx]
-    outline = np.concatenate(
-        [
-            np.stack([center[0] + base * np.cos(theta), center[1] - base * np.sin(theta)], 1),
-            np.stack(
-                [
-                    center[0] + tip[::-1] * np.cos(theta[::-1]),
-                    center[1] - tip[::-1] * np.sin(theta[::-1]),
-                ],
-                1,
-            ),
-        ]
-    )
+    outline = _band_outline(center, angles_for(film.n)[idx], base, tip)
     arc = float(np.sum(base)) * TWO_PI / film.n
     where = Where.OUTER_EDGE if film.side is EdgeSide.OUTER else Where.INNER_EDGE
     return _polygon_defect(
@@ -502,21 +502,9 @@ def _cut_defect(
     first = int(np.floor(cut.start / cut.n * n))
     last = int(np.ceil(cut.stop / cut.n * n))
     idx = np.arange(first, max(last, first + 1)) % n
-    theta = angles_for(n)[idx]
     out_r = outer.model[idx]
     in_r = inner.model[idx]
-    outline = np.concatenate(
-        [
-            np.stack([center[0] + out_r * np.cos(theta), center[1] - out_r * np.sin(theta)], 1),
-            np.stack(
-                [
-                    center[0] + in_r[::-1] * np.cos(theta[::-1]),
-                    center[1] - in_r[::-1] * np.sin(theta[::-1]),
-                ],
-                1,
-            ),
-        ]
-    )
+    outline = _band_outline(center, angles_for(n)[idx], out_r, in_r)
     cross = float(np.mean(out_r - in_r))
     gap = float(np.mean(0.5 * (out_r + in_r)) * TWO_PI * idx.size / n)
     return _polygon_defect(
