@@ -61,7 +61,7 @@ SAME_SPREAD = 0.002
 
 #: Version of the engine's behaviour, recorded with every inspection. Bump it whenever
 #: a change can alter a verdict or a measurement.
-ENGINE_VERSION = "1.13.0"
+ENGINE_VERSION = "1.14.0"
 
 
 def inspect_pixels(pixels: npt.NDArray[Any]) -> RingInspection:

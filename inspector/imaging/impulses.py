@@ -7,6 +7,16 @@ nearly its whole departure from their median was not seen through the lens: it i
 sensor's own (a hot pixel, a cosmic-ray hit, a stuck or dead pixel). Left in, each one on
 the ring would be reported as a tiny inclusion; they are replaced by their neighbours'
 median before the edges and the surface are looked at.
+
+A colour camera sees through a Bayer mosaic: each pixel measures one colour, and the
+camera interpolates the other two from its neighbours. A hot or dead pixel of the mosaic
+then reaches the image as a small tent in one colour plane (a 3×3 block, its middle at
+full strength, its sides at a half or a quarter), which the single-pixel test does not
+take for an impulse: its neighbours are part of the way up, as a blurred point's are.
+But the lens blurs every colour alike, so a feature of the scene changes the other
+planes too, in proportion to their level. A spot confined to a 3×3 block of one plane,
+with the other planes unmoved there, is the mosaic's; that plane is rebuilt there from
+the other planes at the surroundings' colour.
 """
 
 from __future__ import annotations
@@ -17,12 +27,25 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+FloatArray = npt.NDArray[np.float64]
+
 #: A pixel is an impulse when it departs from its neighbours' median by this many noise
 #: sigmas (robust, over the window)…
 IMPULSE_SIGMAS = 8.0
 #: …and its nearest neighbour in value is still this fraction of that departure away: a
 #: blurred feature of the scene always has neighbours part of the way up.
 ISOLATION = 0.85
+
+#: A spot in one colour plane is the mosaic's when the other planes depart there from
+#: their surroundings by less than this share of its departure, each relative to its
+#: plane's level (a point of the scene that differs from the surface in one colour nearly
+#: ten times more than in the others is taken for the mosaic's, if no wider than the
+#: blur: a saturated speck too small to judge at its size)…
+OTHER_PLANES_SHARE = 0.15
+#: …and its eight neighbours stand out on average by at most this share of its middle:
+#: a demosaiced pixel gives them a half or a quarter (0.375 on average at most), a point
+#: blurred by a Gaussian of sigma 1.1 px or more gives them more.
+CONFINED_SHARE = 0.55
 
 _RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.uint8)
 
@@ -50,16 +73,18 @@ def remove_impulses(image: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], int]:
     if height < 5 or width < 5:
         return image, 0
     channels = 1 if image.ndim == 2 else image.shape[2]
-    thresholds = np.array(
-        [max(IMPULSE_SIGMAS * _difference_sigma(image, c), 2.0) for c in range(channels)]
-    )
+    sigmas = np.array([_difference_sigma(image, c) for c in range(channels)])
+    thresholds = np.maximum(IMPULSE_SIGMAS * sigmas, 2.0)
+    mosaic_thresholds = _mosaic_thresholds(sigmas) if channels == 3 else thresholds
     # Saturating differences in the image's own dtype, all channels at once: how far each
     # value rises above the brightest of its 8 neighbours, or falls below the darkest.
     above = cv2.subtract(image, cv2.dilate(image, _RING))
     below = cv2.subtract(cv2.erode(image, _RING), image)
     standout = cv2.max(above, below).reshape(height, width * channels)
-    # The common case, a clean image, ends at one count of the lowest threshold.
-    floor = float(thresholds.min())
+    # The common case, a clean image, ends at one count of the lowest threshold. (The
+    # middle of a demosaiced pixel's tent stands out from its eight neighbours by at least
+    # half its height: they rise a half or a quarter of the way.)
+    floor = min(float(thresholds.min()), 0.5 * float(mosaic_thresholds.min()))
     candidate = standout > _whole_level(floor, standout.dtype)
     if cv2.countNonZero(candidate.view(np.uint8)) == 0:
         return image, 0
@@ -67,8 +92,46 @@ def remove_impulses(image: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], int]:
     # which is some twenty times slower (5 ms on a large colour window).
     rows, flat = np.divmod(np.flatnonzero(candidate), width * channels)
     cols, channel = np.divmod(flat, channels)
-    keep = standout[rows, flat] > thresholds[channel]
-    rows, cols, channel = rows[keep], cols[keep], channel[keep]
+    height_above = standout[rows, flat]
+    single = height_above > thresholds[channel]
+    cleaned, count = _single_pixel_impulses(
+        image, standout, rows[single], cols[single], channel[single], thresholds
+    )
+    if channels == 3:
+        tent = height_above > 0.5 * mosaic_thresholds[channel]
+        cleaned, mosaic = _mosaic_impulses(
+            cleaned, rows[tent], cols[tent], channel[tent], mosaic_thresholds, copied=count > 0
+        )
+        count += mosaic
+    return cleaned, count
+
+
+def _mosaic_thresholds(sigmas: FloatArray) -> FloatArray:
+    """Each colour plane's impulse threshold for the mosaic test.
+
+    Interpolated planes can repeat values along a row, which makes a plane's noise from
+    neighbour differences come out near zero: no plane is taken for much quieter than the
+    noisiest.
+    """
+    return np.maximum(IMPULSE_SIGMAS * np.maximum(sigmas, 0.5 * float(sigmas.max())), 2.0)
+
+
+def _single_pixel_impulses(
+    image: npt.NDArray[Any],
+    standout: npt.NDArray[Any],
+    rows: npt.NDArray[np.intp],
+    cols: npt.NDArray[np.intp],
+    channel: npt.NDArray[np.intp],
+    thresholds: FloatArray,
+) -> tuple[npt.NDArray[Any], int]:
+    """Values that stand out from all eight neighbours, replaced by their 5×5 median.
+
+    ``standout`` is how far each value stands out from its eight neighbours, (H, W·C);
+    ``rows, cols, channel`` the values standing out by more than their channel's
+    threshold.
+    """
+    height, width = image.shape[:2]
+    channels = 1 if image.ndim == 2 else image.shape[2]
     if rows.size == 0:
         return image, 0
     planes = image.reshape(height, width, channels)
@@ -95,6 +158,88 @@ def remove_impulses(image: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], int]:
         background[isolated]
     ).astype(image.dtype)
     return cleaned, int(isolated.sum())
+
+
+def _mosaic_impulses(
+    image: npt.NDArray[Any],
+    rows: npt.NDArray[np.intp],
+    cols: npt.NDArray[np.intp],
+    channel: npt.NDArray[np.intp],
+    thresholds: FloatArray,
+    *,
+    copied: bool,
+) -> tuple[npt.NDArray[Any], int]:
+    """Spots of one colour plane confined to a 3×3 block: rebuilt from the other planes.
+
+    Parameters
+    ----------
+    image : (H, W, 3) ndarray of uint8 or uint16
+    rows, cols, channel : ndarray of int
+        The candidates: values standing out from their eight neighbours by at least half
+        their plane's threshold.
+    thresholds : (3,) ndarray of float64
+        Each plane's impulse threshold (see :func:`_mosaic_thresholds`).
+    copied : bool
+        ``image`` is already a copy of the caller's and may be changed in place.
+
+    Returns
+    -------
+    cleaned : ndarray
+        ``image`` itself when none was found, else a corrected image.
+    count : int
+        Spots rebuilt.
+    """
+    height, width = image.shape[:2]
+    inside = (rows >= 2) & (rows < height - 2) & (cols >= 2) & (cols < width - 2)
+    rows, cols, channel = rows[inside], cols[inside], channel[inside]
+    if rows.size == 0:
+        return image, 0
+    offsets = np.arange(-2, 3)
+    blocks = image[
+        rows[:, None, None] + offsets[None, :, None], cols[:, None, None] + offsets[None, None, :]
+    ].astype(np.float64)  # (k, 5, 5, 3)
+    border = np.ones((5, 5), bool)
+    border[1:4, 1:4] = False
+    level = np.median(blocks[:, border, :], axis=1)  # (k, 3): the surroundings' colour
+    middle = blocks[:, 2, 2, :]
+    spread = np.abs(middle - level)  # (k, 3)
+    k = np.arange(rows.size)
+    own = spread[k, channel]
+    # Each plane's departure relative to its level, the other planes' less two of their
+    # noise sigmas (a dark plane's noise alone is a large share of its level).
+    scale = np.maximum(level, thresholds[np.newaxis, :])
+    relative = np.maximum(spread - 0.25 * thresholds[np.newaxis, :], 0.0) / scale
+    relative[k, channel] = own / scale[k, channel]
+    others = relative.copy()
+    others[k, channel] = 0.0
+    lone = others.max(axis=1) < OTHER_PLANES_SHARE * relative[k, channel]
+    near = np.delete(blocks[:, 1:4, 1:4, :].reshape(-1, 9, 3), 4, axis=1)  # (k, 8, 3)
+    sign = np.sign(middle[k, channel] - level[k, channel])
+    lift = (sign[:, None] * (near[k, :, channel] - level[k, channel][:, None])).mean(axis=1)
+    confined = lift <= CONFINED_SHARE * own
+    # Clear of the surroundings' own scatter too: where the surface is noisier than the
+    # image at large (a dark surface, whose noise the tone curve stretches), a noise
+    # spike is not a sensor pixel.
+    scatter = 1.4826 * np.median(
+        np.abs(blocks[k, :, :, channel][:, border] - level[k, channel][:, np.newaxis]), axis=1
+    )
+    found = lone & confined & (own > thresholds[channel]) & (own > IMPULSE_SIGMAS * scatter)
+    if not found.any():
+        return image, 0
+    cleaned = image if copied else image.copy()
+    top = float(np.iinfo(image.dtype).max) if image.dtype.kind == "u" else np.inf
+    for r, c, plane, colour in zip(
+        rows[found], cols[found], channel[found], level[found], strict=True
+    ):
+        rest = [p for p in range(3) if p != plane]
+        # The other planes as they are in the block, scaled to this plane's share of
+        # the surroundings' colour: the lens's detail, the surroundings' hue.
+        patch = cleaned[r - 1 : r + 2, c - 1 : c + 2].astype(np.float64)
+        guide = patch[:, :, rest].mean(axis=2)
+        ratio = colour[plane] / max(float(colour[rest].mean()), 1e-9)
+        rebuilt = np.clip(np.round(guide * ratio), 0.0, top)
+        cleaned[r - 1 : r + 2, c - 1 : c + 2, plane] = rebuilt.astype(image.dtype)
+    return cleaned, int(found.sum())
 
 
 def _whole_level(threshold: float, dtype: np.dtype[Any]) -> Any:
