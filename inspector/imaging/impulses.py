@@ -48,6 +48,13 @@ OTHER_PLANES_SHARE = 0.15
 CONFINED_SHARE = 0.55
 
 _RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.uint8)
+#: The border of a 5×5 block, the design of a plane over the block (1, row, column from
+#: the middle), and the least-squares fit of that plane to the border's 16 values.
+_BORDER = np.pad(np.zeros((3, 3), bool), 1, constant_values=True)
+_BLOCK_DESIGN = np.stack(
+    [np.ones(25), *(axis.ravel() for axis in np.mgrid[-2:3, -2:3].astype(np.float64))], axis=1
+)
+_BORDER_FIT = np.linalg.pinv(_BLOCK_DESIGN[_BORDER.ravel()])
 
 
 def remove_impulses(image: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], int]:
@@ -198,32 +205,38 @@ def _mosaic_impulses(
     blocks = image[
         rows[:, None, None] + offsets[None, :, None], cols[:, None, None] + offsets[None, None, :]
     ].astype(np.float64)  # (k, 5, 5, 3)
-    border = np.ones((5, 5), bool)
-    border[1:4, 1:4] = False
-    level = np.median(blocks[:, border, :], axis=1)  # (k, 3): the surroundings' colour
-    middle = blocks[:, 2, 2, :]
-    spread = np.abs(middle - level)  # (k, 3)
+    # The surroundings: a plane through the block's border in each colour (the spot may
+    # sit on the slope of an edge), and the border's scatter about it.
+    surface = np.einsum("ij,kjc->kic", _BORDER_FIT, blocks[:, _BORDER, :])  # (k, 3, 3)
+    expected = np.einsum("pi,kic->kpc", _BLOCK_DESIGN, surface).reshape(-1, 5, 5, 3)
+    residual = blocks - expected
+    level = surface[:, 0, :]  # (k, 3): each plane's surroundings at the middle
+    spread = np.abs(residual[:, 2, 2, :])  # (k, 3)
     k = np.arange(rows.size)
     own = spread[k, channel]
-    # Each plane's departure relative to its level, the other planes' less two of their
-    # noise sigmas (a dark plane's noise alone is a large share of its level).
+    # The border's scatter about its plane, in each colour: the surface's own noise and
+    # texture there.
+    scatter = 1.4826 * np.median(np.abs(residual[:, _BORDER, :]), axis=1)  # (k, 3)
+    # Each plane's departure relative to its level, the other planes' less what their
+    # noise reaches (a dark plane's noise alone is a large share of its level).
     scale = np.maximum(level, thresholds[np.newaxis, :])
-    relative = np.maximum(spread - 0.25 * thresholds[np.newaxis, :], 0.0) / scale
+    noise = np.maximum(0.25 * thresholds[np.newaxis, :], 3.0 * scatter)
+    relative = np.maximum(spread - noise, 0.0) / scale
     relative[k, channel] = own / scale[k, channel]
     others = relative.copy()
     others[k, channel] = 0.0
     lone = others.max(axis=1) < OTHER_PLANES_SHARE * relative[k, channel]
-    near = np.delete(blocks[:, 1:4, 1:4, :].reshape(-1, 9, 3), 4, axis=1)  # (k, 8, 3)
-    sign = np.sign(middle[k, channel] - level[k, channel])
-    lift = (sign[:, None] * (near[k, :, channel] - level[k, channel][:, None])).mean(axis=1)
+    spot = residual[k, :, :, channel]  # (k, 5, 5)
+    sign = np.sign(spot[:, 2, 2])
+    near = np.delete(spot[:, 1:4, 1:4].reshape(-1, 9), 4, axis=1)  # (k, 8)
+    lift = (sign[:, None] * near).mean(axis=1)
     confined = lift <= CONFINED_SHARE * own
     # Clear of the surroundings' own scatter too: where the surface is noisier than the
     # image at large (a dark surface, whose noise the tone curve stretches), a noise
     # spike is not a sensor pixel.
-    scatter = 1.4826 * np.median(
-        np.abs(blocks[k, :, :, channel][:, border] - level[k, channel][:, np.newaxis]), axis=1
+    found = (
+        lone & confined & (own > thresholds[channel]) & (own > IMPULSE_SIGMAS * scatter[k, channel])
     )
-    found = lone & confined & (own > thresholds[channel]) & (own > IMPULSE_SIGMAS * scatter)
     if not found.any():
         return image, 0
     cleaned = image if copied else image.copy()
