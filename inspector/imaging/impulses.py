@@ -15,8 +15,8 @@ full strength, its sides at a half or a quarter), which the single-pixel test do
 take for an impulse: its neighbours are part of the way up, as a blurred point's are.
 But the lens blurs every colour alike, so a feature of the scene changes the other
 planes too, in proportion to their level. A spot confined to a 3×3 block of one plane,
-with the other planes unmoved there, is the mosaic's; that plane is rebuilt there from
-the other planes at the surroundings' colour.
+with the other planes unmoved there, is the mosaic's; that plane there takes the
+level of its surroundings.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def _mosaic_impulses(
     *,
     copied: bool,
 ) -> tuple[npt.NDArray[Any], int]:
-    """Spots of one colour plane confined to a 3×3 block: rebuilt from the other planes.
+    """Spots of one colour plane confined to a 3×3 block: filled from their surroundings.
 
     Parameters
     ----------
@@ -194,7 +194,7 @@ def _mosaic_impulses(
     cleaned : ndarray
         ``image`` itself when none was found, else a corrected image.
     count : int
-        Spots rebuilt.
+        Spots filled.
     """
     height, width = image.shape[:2]
     inside = (rows >= 2) & (rows < height - 2) & (cols >= 2) & (cols < width - 2)
@@ -241,17 +241,12 @@ def _mosaic_impulses(
         return image, 0
     cleaned = image if copied else image.copy()
     top = float(np.iinfo(image.dtype).max) if image.dtype.kind == "u" else np.inf
-    for r, c, plane, colour in zip(
-        rows[found], cols[found], channel[found], level[found], strict=True
-    ):
-        rest = [p for p in range(3) if p != plane]
-        # The other planes as they are in the block, scaled to this plane's share of
-        # the surroundings' colour: the lens's detail, the surroundings' hue.
-        patch = cleaned[r - 1 : r + 2, c - 1 : c + 2].astype(np.float64)
-        guide = patch[:, :, rest].mean(axis=2)
-        ratio = colour[plane] / max(float(colour[rest].mean()), 1e-9)
-        rebuilt = np.clip(np.round(guide * ratio), 0.0, top)
-        cleaned[r - 1 : r + 2, c - 1 : c + 2, plane] = rebuilt.astype(image.dtype)
+    # The spot's plane takes its surroundings' plane over the 3×3 block. (Rebuilding it
+    # from the other planes' detail would carry their noise over, multiplied by the
+    # ratio of the levels: a dark plane's noise made large in a bright one.)
+    fill = np.clip(np.round(expected[found][:, 1:4, 1:4, :]), 0.0, top).astype(image.dtype)
+    for r, c, plane, patch in zip(rows[found], cols[found], channel[found], fill, strict=True):
+        cleaned[r - 1 : r + 2, c - 1 : c + 2, plane] = patch[:, :, plane]
     return cleaned, int(found.sum())
 
 
