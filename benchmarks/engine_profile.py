@@ -49,6 +49,7 @@ from inspector.synth import generate_set  # noqa: E402
 #: timed, and the stage each counts to.
 STAGES = {
     "locate_readings": "locate",
+    "remove_impulses": "impulses",
     "linear_light": "linear light",
     "measure_edge": "edges (2)",
     "build_strip": "strip",
