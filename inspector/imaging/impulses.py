@@ -46,6 +46,10 @@ OTHER_PLANES_SHARE = 0.15
 #: a demosaiced pixel gives them a half or a quarter (0.375 on average at most), a point
 #: blurred by a Gaussian of sigma 1.1 px or more gives them more.
 CONFINED_SHARE = 0.55
+#: At most this share of the pixels (and at least this many) are looked at as such spots,
+#: the strongest candidates first.
+MAX_MOSAIC_SHARE = 0.002
+MIN_MOSAIC_BUDGET = 100
 
 _RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.uint8)
 #: The border of a 5×5 block, the design of a plane over the block (1, row, column from
@@ -105,7 +109,14 @@ def remove_impulses(image: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], int]:
         image, standout, rows[single], cols[single], channel[single], thresholds
     )
     if channels == 3:
-        tent = height_above > 0.5 * mosaic_thresholds[channel]
+        strength = height_above / (0.5 * mosaic_thresholds[channel])
+        tent = np.flatnonzero(strength > 1.0)
+        # A sensor has a few hundred hot pixels per megapixel at most; where a noisy plane
+        # (clipped near-black rubber, heavy JPEG) gives far more candidates, the strongest
+        # are looked at, so the cost stays bounded.
+        budget = max(MIN_MOSAIC_BUDGET, int(MAX_MOSAIC_SHARE * height * width))
+        if tent.size > budget:
+            tent = tent[np.argpartition(strength[tent], tent.size - budget)[-budget:]]
         cleaned, mosaic = _mosaic_impulses(
             cleaned, rows[tent], cols[tent], channel[tent], mosaic_thresholds, copied=count > 0
         )
@@ -245,8 +256,11 @@ def _mosaic_impulses(
     # from the other planes' detail would carry their noise over, multiplied by the
     # ratio of the levels: a dark plane's noise made large in a bright one.)
     fill = np.clip(np.round(expected[found][:, 1:4, 1:4, :]), 0.0, top).astype(image.dtype)
-    for r, c, plane, patch in zip(rows[found], cols[found], channel[found], fill, strict=True):
-        cleaned[r - 1 : r + 2, c - 1 : c + 2, plane] = patch[:, :, plane]
+    planes = channel[found]
+    flat_fill = fill[np.arange(planes.size), :, :, planes]  # (m, 3, 3)
+    for dy in range(3):
+        for dx in range(3):
+            cleaned[rows[found] + dy - 1, cols[found] + dx - 1, planes] = flat_fill[:, dy, dx]
     return cleaned, int(found.sum())
 
 
