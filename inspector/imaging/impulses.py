@@ -62,7 +62,8 @@ _BORDER_FIT = np.linalg.pinv(_BLOCK_DESIGN[_BORDER.ravel()])
 
 
 def remove_impulses(image: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], int]:
-    """Replace single-pixel impulses by the median of their 5×5 neighbourhood.
+    """Replace sensor impulses: single pixels by the median of their 5×5 neighbourhood,
+    a colour image's demosaiced hot pixels (3×3 in one plane) by their surroundings.
 
     Cheap on a clean image (a few ms for 1600×1200 colour): a dilation and an erosion
     find the pixels that stand out from all their neighbours; only those few are looked
@@ -78,7 +79,7 @@ def remove_impulses(image: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], int]:
     cleaned : ndarray
         ``image`` itself when no impulse was found, else a corrected copy.
     count : int
-        Values replaced (pixels × channels).
+        Impulses replaced: single values (pixels × channels) and demosaiced spots.
     """
     height, width = image.shape[:2]
     if height < 5 or width < 5:
