@@ -38,9 +38,9 @@ ISOLATION = 0.85
 
 #: A spot in one colour plane is the mosaic's when the other planes depart there from
 #: their surroundings by less than this share of its departure, each relative to its
-#: plane's level (a point of the scene that differs from the surface in one colour nearly
-#: ten times more than in the others is taken for the mosaic's, if no wider than the
-#: blur: a saturated speck too small to judge at its size)…
+#: plane's level (a point of the scene that differs from the surface in one colour some
+#: seven times more than in the others, beyond their noise, is taken for the mosaic's if
+#: no wider than the blur: a saturated speck too small to judge at its size)…
 OTHER_PLANES_SHARE = 0.15
 #: …and its eight neighbours stand out on average by at most this share of its middle:
 #: a demosaiced pixel gives them a half or a quarter (0.375 on average at most), a point
