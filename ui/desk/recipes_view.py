@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtGui import QColor, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -387,6 +387,7 @@ class RecipesView(QWidget):
         self._db = db
         self._user: User | None = None
         self._catalogue: list[Recipe] = []
+        self._fit_when_shown = False
         self._grades: list[str] = []
         self._part: str | None = None
         self._select_after_load: str | None = None
@@ -785,9 +786,19 @@ class RecipesView(QWidget):
         """Fit the tables' columns to what they show."""
         self._fit(self.catalogue_table, self.parts_table, self.versions_table, self.changes_table)
 
-    @staticmethod
-    def _fit(*tables: QTableView) -> None:
+    def _fit(self, *tables: QTableView) -> None:
         # Fitted as their rows arrive, so nothing opens clipped; the user may still drag.
+        # A page not on screen (loaded at sign-in behind the station) fits when first
+        # shown: measuring rows holds the GUI thread, and the station is capturing.
+        if not self.isVisible():
+            self._fit_when_shown = True
+            return
         for table in tables:
             table.resizeColumnsToContents()
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._fit_when_shown:
+            self._fit_when_shown = False
+            self.resize_columns()
