@@ -339,6 +339,10 @@ def test_100_captures_are_all_recorded_and_the_event_loop_never_stalls(
         _camera_on(qtbot, window, tmp_path, GOOD_SAMPLE, NumberedFolderSource)
         view = window.station
         view.set_inspection_settings(settings_for(GOOD_SAMPLE))  # the sample's own scale
+        # The desk's pages load behind the station once per sign-in (a few hundred ms of
+        # filling tables on a slow machine); what is measured here is the captures.
+        qtbot.waitUntil(lambda: window.desk is not None and not window.desk.busy, timeout=10000)
+        qtbot.wait(50)
         with open_store(db) as store:  # the test thread's own connection
             beats: list[float] = []
             heartbeat = QTimer()
