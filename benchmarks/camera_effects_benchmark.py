@@ -124,7 +124,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--effects", default=",".join(EFFECTS), help="comma-separated")
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
+    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = parser.parse_args()
     effects = [e for e in args.effects.split(",") if e]
     unknown = sorted(set(effects) - set(EFFECTS))
